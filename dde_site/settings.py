@@ -1,0 +1,146 @@
+"""Django settings: every value comes from the environment, with developer-machine defaults."""
+
+from pathlib import Path
+
+import dj_database_url
+import django_stubs_ext
+from django.core.exceptions import ImproperlyConfigured
+
+from dde_site.env import env_bool, env_float, env_int, env_list, env_str, env_url
+from dde_site.logging import configure_logging
+
+# Lets generic classes such as ModelForm[Fixture] be subscripted at run time (for mypy).
+django_stubs_ext.monkeypatch()
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+DEBUG = env_bool("DEBUG", True)
+SECRET_KEY = env_str("SECRET_KEY", "")
+if not SECRET_KEY:
+    if not DEBUG:
+        raise ImproperlyConfigured("Set SECRET_KEY to a long random string when DEBUG is off.")
+    SECRET_KEY = "dev-only-insecure-key-do-not-use-in-production"
+
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
+CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
+
+INSTALLED_APPS = [
+    "daphne",
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "channels",
+    "streams",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "dde_site.urls"
+ASGI_APPLICATION = "dde_site.asgi.application"
+WSGI_APPLICATION = "dde_site.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+# Postgres through psycopg 3 with a per-process connection pool: a listeners worker runs
+# hundreds of listener threads, and each returns its connection after every transaction
+# so they share a handful of connections instead of one each (DESIGN.md, "Locks scale").
+DATABASE_URL = env_str("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/dde")
+if not DATABASE_URL.startswith(("postgres://", "postgresql://")):
+    raise ImproperlyConfigured("Set DATABASE_URL to a postgres:// URL.")
+DATABASE_POOL_SIZE = env_int("DATABASE_POOL_SIZE", 8, minimum=0)
+DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=0)}
+if DATABASE_POOL_SIZE:
+    DATABASES["default"]["OPTIONS"] = {
+        "pool": {"min_size": 1, "max_size": DATABASE_POOL_SIZE, "timeout": 30},
+    }
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+REDIS_URL = env_url("REDIS_URL", "redis://127.0.0.1:6379/0", schemes=("redis", "rediss"))
+
+CHANNEL_LAYERS = {
+    "default": {
+        "BACKEND": "channels_redis.core.RedisChannelLayer",
+        "CONFIG": {"hosts": [REDIS_URL]},
+    },
+}
+
+# Celery: JSON only; a listener task is acknowledged on receipt because the beat dispatcher,
+# not the broker, makes listening durable (DESIGN.md "Durability comes from the dispatcher").
+CELERY_BROKER_URL = REDIS_URL
+CELERY_TASK_SERIALIZER = "json"
+CELERY_ACCEPT_CONTENT = ["json"]
+CELERY_RESULT_SERIALIZER = "json"
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_TASK_ACKS_LATE = False
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+CELERY_TASK_DEFAULT_QUEUE = "listeners"
+DISPATCH_INTERVAL_SECONDS = env_float("DISPATCH_INTERVAL_SECONDS", 5.0, minimum=0.5)
+CELERY_BEAT_SCHEDULE = {
+    "dispatch-listeners": {
+        "task": "streams.tasks.dispatch_listeners",
+        "schedule": DISPATCH_INTERVAL_SECONDS,
+        "options": {"expires": DISPATCH_INTERVAL_SECONDS},
+    },
+}
+
+# The upstream DDE feed (the built-in simulator by default; see README to use the real feed).
+DDE_STREAMS_URL = env_url("DDE_STREAMS_URL", "ws://127.0.0.1:8765", schemes=("ws", "wss"))
+DDE_API_URL = env_url("DDE_API_URL", "http://127.0.0.1:8765", schemes=("http", "https"))
+DDE_AUTH_TOKEN = env_str("DDE_AUTH_TOKEN", "demo-token")
+DDE_SPORT = env_str("DDE_SPORT", "soccer")
+# Silence longer than this means a dead feed: the vendor heartbeats every 10 s, so 18 s
+# tolerates one late heartbeat and still notices a stall well within 20 s.
+DDE_WATCHDOG_SECONDS = env_float("DDE_WATCHDOG_SECONDS", 18.0, minimum=0.1)
+DDE_MAX_FRAME_BYTES = env_int("DDE_MAX_FRAME_BYTES", 1_048_576, minimum=1024)
+# Packets already waiting are stored together, up to this many per transaction (replays).
+LISTENER_BATCH_MAX = env_int("LISTENER_BATCH_MAX", 500, minimum=1)
+# How long a listener waits after the vendor rejects the token before trying again.
+LISTENER_AUTH_RETRY_SECONDS = env_float("LISTENER_AUTH_RETRY_SECONDS", 60.0, minimum=0.1)
+
+LANGUAGE_CODE = "en-gb"
+TIME_ZONE = "UTC"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATIC_ROOT = BASE_DIR / "var" / "static"
+STATICFILES_DIRS = [BASE_DIR / "static"]
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+}
+
+LOGIN_URL = "admin:login"
+
+LOG_LEVEL = env_str("LOG_LEVEL", "INFO").upper()
+LOG_JSON = env_bool("LOG_JSON", not DEBUG)
+LOGGING_CONFIG = None
+configure_logging(level=LOG_LEVEL, json=LOG_JSON)
