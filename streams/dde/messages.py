@@ -1,0 +1,208 @@
+"""Parsing one upstream frame into a data packet or a control message (PROTOCOL.md §2-§6, §12)."""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from typing import Any, cast
+
+from streams.dde.action import ParsedAction, parse_action
+from streams.dde.summary import ParsedPeriod, ParsedSummary, parse_summary
+from streams.dde.values import (
+    COLLECTION_STATUSES,
+    FIXTURE_STATUSES,
+    SEND_TYPES,
+    as_bool,
+    as_text,
+    as_uuid,
+    metadata_value,
+)
+from streams.dde.wire import ActionWire, ControlWire, PacketWire, SummaryWire
+
+__all__ = [
+    "COLLECTION_STATUSES",
+    "FIXTURE_STATUSES",
+    "SEND_TYPES",
+    "ControlMessage",
+    "DataPacket",
+    "FrameRejected",
+    "ParsedAction",
+    "ParsedPeriod",
+    "ParsedSummary",
+    "frame_size",
+    "metadata_value",
+    "parse_frame",
+]
+
+MAX_FRAME_BYTES = 1_048_576
+
+# Escapes that decode to text Postgres cannot store (NUL, or half of a surrogate pair);
+# only when one appears is the parsed payload walked to check.
+_SUSPECT_ESCAPE = re.compile(r"\\u(0000|[dD][89a-fA-F])")
+
+
+class FrameRejected(Exception):
+    """A frame that is neither a usable data packet nor a control message."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+@dataclass(frozen=True)
+class DataPacket:
+    """A frame with a ``fixtureAction``: one action plus the fixture state after it (§5)."""
+
+    payload: dict[str, Any]
+    action: ParsedAction
+    summary: ParsedSummary | None
+    finished: bool
+
+    @property
+    def key(self) -> tuple[str, int | None]:
+        """Identity of this packet: the same action at the same sequence number (§4)."""
+        return self.action.action_id, self.action.fixture_seq_num
+
+
+@dataclass(frozen=True)
+class ControlMessage:
+    """Any object without ``fixtureAction``: auth replies, heartbeats, warnings (§2.3, §3)."""
+
+    payload: dict[str, Any]
+    message: str
+    level: str
+
+    @property
+    def is_heartbeat(self) -> bool:
+        # Heartbeat JSON is undocumented for soccer; sibling streams send "Heartbeat sent
+        # at ..." or, on golf, an "eventElementType" of "Heartbeat" (§3).
+        kind = as_text(self.payload.get("eventElementType")) or ""
+        return self.message.lower().startswith("heartbeat") or kind.lower() == "heartbeat"
+
+    @property
+    def is_error(self) -> bool:
+        return self.level == "ERROR"
+
+
+def parse_frame(
+    frame: str | bytes, *, max_bytes: int = MAX_FRAME_BYTES
+) -> DataPacket | ControlMessage:
+    """Classify and parse one websocket frame; raises ``FrameRejected`` with a reason.
+
+    Only an object with a ``fixtureAction`` object is data (§3, §12.2); everything else
+    that is a JSON object is a control message. Unknown keys are ignored (§5).
+    """
+    payload = _decode(frame, max_bytes)
+    if "fixtureAction" not in payload:
+        control = cast(ControlWire, payload)
+        return ControlMessage(
+            payload=payload,
+            message=as_text(control.get("message")) or "",
+            level=(as_text(control.get("level")) or "").upper(),
+        )
+    packet = cast(PacketWire, payload)
+    raw_action: object = packet["fixtureAction"]
+    if not isinstance(raw_action, dict):
+        raise FrameRejected(f"fixtureAction is {_kind(raw_action)}, not an object")
+    action = parse_action(cast(ActionWire, raw_action), _action_id(raw_action))
+    raw_summary: object = packet.get("fixtureSummary")
+    summary = (
+        parse_summary(cast(SummaryWire, raw_summary)) if isinstance(raw_summary, dict) else None
+    )
+    # Either flag ends the feed (§5.1, §5.5, §12.8).
+    finished = as_bool(packet.get("finished")) is True or bool(summary and summary.finished)
+    return DataPacket(payload=payload, action=action, summary=summary, finished=finished)
+
+
+def frame_size(frame: str | bytes) -> int:
+    """Size of a frame in bytes as it travelled (UTF-8 for text frames)."""
+    if isinstance(frame, bytes):
+        return len(frame)
+    return len(frame.encode("utf-8", "surrogatepass"))
+
+
+def _decode(frame: str | bytes, max_bytes: int) -> dict[str, Any]:
+    size = frame_size(frame)
+    if size > max_bytes:
+        raise FrameRejected(f"frame of {size} bytes exceeds the {max_bytes}-byte limit")
+    text = _text(frame)
+    try:
+        value = json.loads(text, parse_constant=_refuse_constant)
+    except json.JSONDecodeError as exc:
+        raise FrameRejected(f"invalid JSON: {exc.msg} at char {exc.pos}") from None
+    except RecursionError:
+        raise FrameRejected("invalid JSON: nested too deeply") from None
+    except ValueError as exc:  # an integer literal of more than 4300 digits
+        raise FrameRejected(f"invalid JSON: {str(exc).split(':')[0]}") from None
+    if not isinstance(value, dict):
+        raise FrameRejected(f"JSON value is {_kind(value)}, not an object")
+    if _SUSPECT_ESCAPE.search(text) and not _storable(value):
+        raise FrameRejected("text contains a NUL or an unpaired surrogate, which cannot be stored")
+    return cast(dict[str, Any], value)
+
+
+def _text(frame: str | bytes) -> str:
+    if isinstance(frame, bytes):
+        try:
+            text = frame.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise FrameRejected(f"frame is not UTF-8: {exc.reason} at byte {exc.start}") from None
+    else:
+        text = frame
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError as exc:
+            raise FrameRejected(f"frame is not UTF-8: {exc.reason} at char {exc.start}") from None
+    return text.removeprefix("\ufeff")  # a byte-order mark is not part of the JSON
+
+
+def _refuse_constant(name: str) -> Any:
+    # Python's json reads NaN and Infinity, which are not JSON and which Postgres refuses.
+    raise FrameRejected(f"invalid JSON: non-standard constant {name}")
+
+
+def _storable(value: object) -> bool:
+    stack = [value]
+    while stack:  # iterative: a deeply nested frame must not overflow the Python stack
+        item = stack.pop()
+        if isinstance(item, dict):
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+        elif isinstance(item, str) and not _storable_text(item):
+            return False
+    return True
+
+
+def _storable_text(text: str) -> bool:
+    if "\x00" in text:
+        return False
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _action_id(raw_action: dict[str, Any]) -> str:
+    value = raw_action.get("actionId")
+    if value is None:
+        raise FrameRejected("fixtureAction has no actionId")
+    action_id = as_uuid(value)
+    if action_id is None:
+        raise FrameRejected(f"fixtureAction.actionId is not a UUID: {_excerpt(value)}")
+    return action_id
+
+
+def _kind(value: object) -> str:
+    kinds = {dict: "an object", list: "an array", str: "a string", bool: "a boolean"}
+    if value is None:
+        return "null"
+    return kinds.get(type(value), "a number")
+
+
+def _excerpt(value: object) -> str:
+    text = repr(value)
+    return text if len(text) <= 80 else text[:77] + "..."

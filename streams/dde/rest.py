@@ -1,0 +1,173 @@
+"""The vendor's REST API: fixtures and the post-match action list (PROTOCOL.md §11)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from typing import Any, cast
+
+import httpx
+
+from streams.dde.endpoint import ACCEPT
+from streams.dde.values import (
+    COLLECTION_STATUSES,
+    FIXTURE_STATUSES,
+    as_bool,
+    as_datetime,
+    as_id,
+    as_text,
+    as_uuid,
+    enum_name,
+)
+from streams.dde.wire import FixtureTeamWire, FixtureWire
+
+# §11.1: whether the list is a bare array or a paged wrapper is unknown; these are the
+# usual wrapper keys (Spring's "content" first).
+_LIST_KEYS = ("content", "data", "fixtures", "items")
+_NAME_SEPARATOR = re.compile(r"\s+(?:v|vs\.?)\s+", re.IGNORECASE)
+
+
+class DdeApiError(Exception):
+    """The API answered with an error, could not be reached, or sent something unusable.
+
+    ``status`` is the HTTP status, or None when no usable response arrived.
+    """
+
+    def __init__(self, status: int | None, body: str) -> None:
+        what = f"HTTP {status}" if status is not None else "request failed"
+        super().__init__(f"DDE API {what}: {body[:500]}")
+        self.status = status
+        self.body = body
+
+
+class InvalidFixture(DdeApiError):
+    """A fixture object without the fields a fixture cannot do without (id, kick-off)."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(None, reason)
+
+
+@dataclass(frozen=True)
+class FixtureInfo:
+    """What we keep of a vendor fixture; ``kickoff`` is aware UTC."""
+
+    id: str
+    name: str
+    home_team: str
+    away_team: str
+    home_team_id: str | None
+    away_team_id: str | None
+    kickoff: dt.datetime
+    status: str | None
+    collection_status: str | None
+
+
+class DdeApi:
+    """A small synchronous client. Each call opens and closes its own HTTP connection:
+    calls are rare (a fixture import, a post-match fetch) and nothing is left to close.
+    """
+
+    def __init__(
+        self,
+        base_url: str,
+        token: str,
+        sport: str = "soccer",
+        timeout: float = 10.0,
+        transport: httpx.BaseTransport | None = None,
+    ) -> None:
+        self.base_url = base_url.rstrip("/")
+        self.sport = sport
+        self._headers = {"Accept": ACCEPT, "Authorization": f"Bearer {token}"}
+        self._timeout = timeout
+        self._transport = transport
+
+    def fixtures(self, **params: Any) -> list[dict[str, Any]]:
+        """``GET /{sport}/fixtures`` with query ``params`` (§11.1); one page, as listed."""
+        body = self._get(f"/{self.sport}/fixtures", params)
+        if isinstance(body, dict):
+            listed = next((body[k] for k in _LIST_KEYS if isinstance(body.get(k), list)), None)
+            if listed is None:
+                raise DdeApiError(None, f"fixture list without any of the keys {_LIST_KEYS}")
+            body = listed
+        return _objects(body, "fixture list")
+
+    def fixture(self, fixture_id: str) -> dict[str, Any]:
+        """``GET /{sport}/fixtures/{fixtureId}``."""
+        body = self._get(f"/{self.sport}/fixtures/{fixture_id}")
+        if not isinstance(body, dict):
+            raise DdeApiError(None, f"fixture {fixture_id} is not a JSON object")
+        return cast(dict[str, Any], body)
+
+    def actions(self, fixture_id: str) -> list[dict[str, Any]]:
+        """``GET /{sport}/fixtures/{fixtureId}/actions``: every packet, after the match (§11.2)."""
+        return _objects(self._get(f"/{self.sport}/fixtures/{fixture_id}/actions"), "action list")
+
+    def _get(self, path: str, params: dict[str, Any] | None = None) -> object:
+        try:
+            with httpx.Client(
+                base_url=self.base_url,
+                headers=self._headers,
+                timeout=self._timeout,
+                transport=self._transport,
+            ) as http:
+                response = http.get(path, params=params)
+        except httpx.HTTPError as exc:  # never echo the request: its headers hold the token
+            raise DdeApiError(None, f"{type(exc).__name__}: {exc}") from None
+        if not response.is_success:
+            raise DdeApiError(response.status_code, response.text.strip())
+        try:
+            return response.json()
+        except ValueError as exc:
+            raise DdeApiError(response.status_code, f"invalid JSON: {exc}") from None
+
+
+def _objects(body: object, what: str) -> list[dict[str, Any]]:
+    if not isinstance(body, list):
+        raise DdeApiError(None, f"{what} is not a JSON array")
+    return [cast(dict[str, Any], item) for item in body if isinstance(item, dict)]
+
+
+def parse_fixture(obj: dict[str, Any]) -> FixtureInfo:
+    """Read a Fixtures API object; raises ``InvalidFixture`` without a UUID id or kick-off."""
+    raw = cast(FixtureWire, obj)
+    fixture_id = as_uuid(raw.get("id"))
+    if fixture_id is None:
+        raise InvalidFixture(f"fixture id is not a UUID: {str(raw.get('id'))[:80]!r}")
+    kickoff = as_datetime(raw.get("startDateUTC"))  # documented without "Z": UTC (§11.1)
+    if kickoff is None:
+        raise InvalidFixture(f"fixture {fixture_id} has no usable startDateUTC")
+    name = as_text(raw.get("name")) or ""
+    home, away = _teams(raw.get("teams"))
+    named_home, named_away = _split_name(name)
+    home_name = as_text(home.get("name")) or named_home
+    away_name = as_text(away.get("name")) or named_away
+    return FixtureInfo(
+        id=fixture_id,
+        name=name or (f"{home_name} v {away_name}" if home_name and away_name else ""),
+        home_team=home_name,
+        away_team=away_name,
+        home_team_id=as_id(home.get("id")),
+        away_team_id=as_id(away.get("id")),
+        kickoff=kickoff,
+        status=enum_name(raw.get("status"), FIXTURE_STATUSES),
+        collection_status=enum_name(raw.get("collectionStatus"), COLLECTION_STATUSES),
+    )
+
+
+def _teams(value: object) -> tuple[FixtureTeamWire, FixtureTeamWire]:
+    # §11.1: home is not marked in the documented snippet; the name lists home first, so
+    # teams[] is read in that order unless an entry says otherwise with "homeTeam".
+    listed = value if isinstance(value, list) else []
+    teams = [cast(FixtureTeamWire, t) for t in listed if isinstance(t, dict)] + [{}, {}]
+    first, second = teams[0], teams[1]
+    if as_bool(first.get("homeTeam")) is False or as_bool(second.get("homeTeam")) is True:
+        first, second = second, first
+    return first, second
+
+
+def _split_name(name: str) -> tuple[str, str]:
+    parts = _NAME_SEPARATOR.split(name, maxsplit=1)
+    if len(parts) != 2:
+        return "", ""
+    return parts[0].strip(), parts[1].strip()
