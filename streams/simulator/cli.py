@@ -1,0 +1,78 @@
+"""Options and the serve-forever loop behind ``manage.py dde_simulator``."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import signal
+from typing import Any
+
+from streams.simulator.faults import GRAMMAR, FaultSpec
+from streams.simulator.schedule import Schedule
+from streams.simulator.server import DEMO_TOKEN, Simulator, utcnow
+
+logger = logging.getLogger(__name__)
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--host", default="127.0.0.1", help="address to listen on")
+    parser.add_argument("--port", type=int, default=8765, help="port for websocket and REST")
+    parser.add_argument("--token", default=DEMO_TOKEN, help="the token clients must send")
+    parser.add_argument(
+        "--pace",
+        type=float,
+        default=1.0,
+        help="how many times faster than real time live matches play",
+    )
+    parser.add_argument("--heartbeat", type=float, default=10.0, help="seconds between heartbeats")
+    parser.add_argument("--faults", default="", help=f"comma-separated faults: {GRAMMAR}")
+    parser.add_argument(
+        "--demo",
+        action="store_true",
+        help="schedule three demo fixtures (live soon, later, finished)",
+    )
+
+
+def build(options: dict[str, Any]) -> Simulator:
+    """A simulator from parsed options; raises ValueError on a bad fault spec or number."""
+    schedule = Schedule()
+    if options.get("demo"):
+        schedule.demo(utcnow())
+    return Simulator(
+        schedule=schedule,
+        token=str(options.get("token") or DEMO_TOKEN),
+        pace=float(options.get("pace") or 1.0),
+        heartbeat=float(options.get("heartbeat") or 10.0),
+        faults=FaultSpec.parse(str(options.get("faults") or "")),
+    )
+
+
+async def _serve_until_signalled(simulator: Simulator, host: str, port: int) -> None:
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, stop.set)
+    async with simulator.serve(host, port) as serving:
+        # Never the token: this line ends up in log files.
+        logger.info(
+            "DDE simulator serving %s/soccer/fixtures/{id}/actions and REST on %s "
+            "(pace %g, heartbeat %gs, faults %s, %d scheduled fixtures)",
+            serving.ws_url,
+            serving.http_url,
+            simulator.pace,
+            simulator.heartbeat,
+            simulator.faults,
+            len(simulator.schedule.scheduled()),
+        )
+        await stop.wait()
+    logger.info("DDE simulator stopped")
+
+
+def run_from_options(options: dict[str, Any]) -> None:
+    """Serve until SIGINT or SIGTERM."""
+    simulator = build(options)
+    host = str(options.get("host") or "127.0.0.1")
+    port = options.get("port")
+    port = 8765 if port is None else int(port)
+    asyncio.run(_serve_until_signalled(simulator, host, port))

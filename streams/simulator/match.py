@@ -1,0 +1,114 @@
+"""A whole generated match, deterministic from its fixture id, kick-off and pace."""
+
+from __future__ import annotations
+
+import bisect
+import datetime as dt
+import json
+import random
+import uuid
+from dataclasses import dataclass, field
+from typing import Any
+
+from streams.simulator import periods
+from streams.simulator.plan import make_plan
+from streams.simulator.play import Play
+from streams.simulator.render import render
+from streams.simulator.script import Script
+from streams.simulator.shootout import shootout_period
+from streams.simulator.teams import Team, make_teams
+
+
+def compact(packet: dict[str, Any]) -> str:
+    """The wire form of a packet: one compact JSON text per frame."""
+    return json.dumps(packet, separators=(",", ":"), ensure_ascii=False)
+
+
+@dataclass(frozen=True)
+class Match:
+    """Teams, every packet in order, and when (seconds after kick-off) each is released."""
+
+    fixture_id: uuid.UUID
+    kickoff: dt.datetime
+    pace: float
+    home: Team
+    away: Team
+    packets: list[dict[str, Any]]
+    release_offsets: list[float]
+    has_shootout: bool
+    has_suspension: bool
+    has_disallowed_goal: bool
+    has_restored_goal: bool
+    has_card_upgrade: bool
+    has_penalty_overturned: bool
+    frames: list[str] = field(repr=False)
+
+    @property
+    def name(self) -> str:
+        return f"{self.home.name} v {self.away.name}"
+
+    @property
+    def first_release(self) -> dt.datetime:
+        return self.kickoff + dt.timedelta(seconds=self.release_offsets[0])
+
+    @property
+    def last_release(self) -> dt.datetime:
+        return self.kickoff + dt.timedelta(seconds=self.release_offsets[-1])
+
+    def released(self, now: dt.datetime) -> int:
+        """How many packets have been produced by ``now`` (kickoff + offset <= now)."""
+        elapsed = (now - self.kickoff).total_seconds()
+        return bisect.bisect_right(self.release_offsets, elapsed)
+
+    def is_finished(self, now: dt.datetime) -> bool:
+        return self.released(now) == len(self.packets)
+
+
+def generate_match(
+    fixture_id: uuid.UUID,
+    kickoff: dt.datetime,
+    pace: float = 1.0,
+    *,
+    home: str | None = None,
+    away: str | None = None,
+) -> Match:
+    """Generate a match; the same arguments always give byte-identical packets.
+
+    ``pace`` > 1 plays the match faster than real time: release offsets and
+    timestamps are divided by it, the match clock is not.
+    """
+    if pace <= 0:
+        raise ValueError("pace must be positive")
+    if kickoff.tzinfo is None:
+        raise ValueError("kickoff must be timezone-aware")
+    rng = random.Random(fixture_id.int)
+    home_team, away_team = make_teams(rng, home, away)
+    plan = make_plan(rng)
+    script = Script(rng, home_team, away_team)
+    play = Play(script)
+    periods.setup(script)
+    at, home_first = periods.kick_off_match(play, rng)
+    at = periods.play_period(play, at, 1, plan)
+    at = periods.start_period(play, periods.half_time(play, at), 2, not home_first)
+    at = periods.play_period(play, at, 2, plan)
+    if plan.has_shootout:
+        start, end = periods.START_PERIOD_EFFECT(3), periods.END_PERIOD_EFFECT
+        at = shootout_period(play, play.later(at, 120, 300), start, end)
+    periods.end_match(play, play.later(at, 20, 60))
+    packets, offsets = render(script, fixture_id, kickoff.astimezone(dt.UTC), pace)
+    return Match(
+        fixture_id=fixture_id,
+        kickoff=kickoff,
+        pace=pace,
+        home=home_team,
+        away=away_team,
+        packets=packets,
+        release_offsets=offsets,
+        has_shootout=plan.has_shootout,
+        has_suspension=plan.has_suspension,
+        has_disallowed_goal=plan.has_disallowed_goal,
+        has_restored_goal=plan.has_restored_goal,
+        has_card_upgrade=plan.has_card_upgrade,
+        has_penalty_overturned=plan.has_penalty_overturned,
+        frames=[compact(packet) for packet in packets],
+    )

@@ -1,0 +1,71 @@
+"""Parsing ``--faults``: comma-separated name=value pairs, clear errors for anything else."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from streams.simulator import FaultSpec
+from streams.simulator.faults import MALFORMED_KINDS, malformed_frame
+
+
+def test_an_empty_spec_means_no_faults() -> None:
+    assert FaultSpec.parse("") == FaultSpec()
+    assert not FaultSpec.parse(" , ").active
+    assert str(FaultSpec()) == "none"
+
+
+def test_every_fault_is_parsed() -> None:
+    spec = FaultSpec.parse(
+        "drop=50,drop_code=1011,silence=3:2.5,malformed=7,repeat=30,reject_token=4,http503=5"
+    )
+    assert spec == FaultSpec(
+        drop=50,
+        drop_code=1011,
+        silence_after=3,
+        silence_seconds=2.5,
+        malformed=7,
+        repeat=30,
+        reject_token=4.0,
+        http503=5,
+    )
+    assert FaultSpec.parse(str(spec)) == spec
+
+
+def test_drop_aborts_the_connection_unless_a_code_is_given() -> None:
+    assert FaultSpec.parse("drop=5").drop_code is None
+    assert FaultSpec.parse("drop=5,drop_code=abort").drop_code is None
+    assert FaultSpec.parse("drop=5,drop_code=1000").drop_code == 1000
+
+
+@pytest.mark.parametrize(
+    ("spec", "message"),
+    [
+        ("explode=1", "unknown fault 'explode'"),
+        ("drop", "needs a value"),
+        ("drop=0", "positive integer"),
+        ("repeat=often", "positive integer"),
+        ("drop_code=1002", "drop_code must be one of"),
+        ("silence=5", "AFTER:SECONDS"),
+        ("silence=5:soon", "seconds"),
+        ("reject_token=-1", "seconds"),
+    ],
+)
+def test_a_bad_spec_is_a_value_error_that_says_why(spec: str, message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        FaultSpec.parse(spec)
+
+
+def test_malformed_frames_cycle_through_every_kind() -> None:
+    frame = json.dumps({"fixtureAction": {"actionId": "x", "period": 1}, "fixtureSummary": {}})
+    kinds = [malformed_frame(index, frame) for index in range(len(MALFORMED_KINDS) + 1)]
+    invalid, truncated, array, missing, binary, again = kinds
+    for text in (invalid, truncated):
+        assert isinstance(text, str)
+        with pytest.raises(ValueError):
+            json.loads(text)
+    assert isinstance(array, str) and isinstance(json.loads(array), list)
+    assert isinstance(missing, str) and "actionId" not in json.loads(missing)["fixtureAction"]
+    assert isinstance(binary, bytes)
+    assert again == invalid
