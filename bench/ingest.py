@@ -1,0 +1,262 @@
+"""Ingest benchmark: fast replays into Postgres, resume after drops, one worker at live pace.
+
+Run with `make bench-ingest` (or `scripts/bench.sh bench/ingest.py [--matches N]`). It uses
+the database named by DATABASE_URL (scripts/bench.sh defaults it to `dde_bench`), starts
+the simulator in this process and, for the live part, a real Celery worker process.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import datetime as dt
+import os
+import platform
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "dde_site.settings")
+
+import django  # noqa: E402
+
+django.setup()
+
+import structlog  # noqa: E402
+from django.conf import settings  # noqa: E402
+from django.db import connections  # noqa: E402
+from django.utils import timezone  # noqa: E402
+
+from streams.dde.client import FeedClient, FeedEndpoint  # noqa: E402
+from streams.dde.messages import DataPacket  # noqa: E402
+from streams.dispatch import dispatch_due  # noqa: E402
+from streams.listener import follow  # noqa: E402
+from streams.models import Fixture, Packet  # noqa: E402
+from streams.simulator import FaultSpec, Schedule, Simulator  # noqa: E402
+from streams.tasks import enqueue_listener  # noqa: E402
+
+TOKEN = "bench-token"
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(q / 100 * (len(ordered) - 1)))]
+
+
+def machine() -> str:
+    cpu = "unknown CPU"
+    for line in Path("/proc/cpuinfo").read_text().splitlines():
+        if line.startswith("model name"):
+            cpu = line.split(":", 1)[1].strip()
+            break
+    return f"{platform.node()}: {os.cpu_count()} cores, {cpu}, Python {platform.python_version()}"
+
+
+def start_simulator(schedule: Schedule | None = None, faults: str = "", pace: float = 1.0) -> Any:
+    sim = Simulator(
+        schedule=schedule or Schedule(),
+        token=TOKEN,
+        pace=pace,
+        heartbeat=10.0,
+        faults=FaultSpec.parse(faults),
+    )
+    running = sim.start_in_thread("127.0.0.1", 0)
+    settings.DDE_STREAMS_URL = running.ws_url
+    settings.DDE_API_URL = running.http_url
+    settings.DDE_AUTH_TOKEN = TOKEN
+    return running
+
+
+def new_fixture(fixture_id: uuid.UUID | None = None) -> Fixture:
+    now = timezone.now()
+    return Fixture.objects.create(
+        id=fixture_id or uuid.uuid4(),
+        home_team="Home",
+        away_team="Away",
+        kickoff=now,
+        listen_from=now - dt.timedelta(minutes=1),
+        listen_until=now + dt.timedelta(hours=3),
+    )
+
+
+async def read_whole_match(ws_url: str) -> int:
+    """The floor: the same match read by the client alone, storing nothing."""
+    endpoint = FeedEndpoint(ws_url, str(uuid.uuid4()), TOKEN, speed="fast")
+    count = 0
+    events = FeedClient(endpoint).events(lambda: count)
+    async for event in events:
+        if isinstance(event, DataPacket):
+            count += 1
+            if event.finished:
+                break
+    await events.aclose()
+    return count
+
+
+def replay_rate(batch_max: int, runs: int) -> list[float]:
+    settings.LISTENER_BATCH_MAX = batch_max
+    rates = []
+    for _ in range(runs):
+        fixture = new_fixture()
+        started = time.perf_counter()
+        follow(fixture.id, speed="fast")
+        elapsed = time.perf_counter() - started
+        rates.append(Packet.objects.filter(fixture=fixture).count() / elapsed)
+    return rates
+
+
+def bench_replays(runs: int) -> None:
+    running = start_simulator()
+    floor = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        count = asyncio.run(read_whole_match(running.ws_url))
+        floor.append(count / (time.perf_counter() - started))
+    batched = replay_rate(settings.LISTENER_BATCH_MAX, runs)
+    single = replay_rate(1, runs)
+    running.stop()
+    print(f"\nFast replay of one whole match ({runs} runs each), packets/s, median [min-max]:")
+    for label, rates in (
+        ("client only, nothing stored (floor)", floor),
+        ("listener, batched transactions", batched),
+        ("listener, one transaction per packet", single),
+    ):
+        print(f"  {label:40s} {statistics.median(rates):8.0f}  [{min(rates):.0f}-{max(rates):.0f}]")
+
+
+def bench_resume(drop_every: int) -> None:
+    """Time from a dropped connection to the next packet stored, from listener events."""
+    events: list[tuple[float, str]] = []
+
+    def record(_: Any, __: str, event_dict: dict[str, Any]) -> dict[str, Any]:
+        events.append((time.perf_counter(), event_dict["event"]))
+        raise structlog.DropEvent
+
+    structlog.configure(processors=[record])
+    running = start_simulator(faults=f"drop={drop_every},drop_code=abort")
+    fixture = new_fixture()
+    follow(fixture.id, speed="fast")
+    running.stop()
+    gaps, dropped_at = [], None
+    for at, name in events:
+        if name == "listener.disconnected":
+            dropped_at = at
+        elif name == "listener.stored" and dropped_at is not None:
+            gaps.append((at - dropped_at) * 1000)
+            dropped_at = None
+    print(f"\nResume after a dropped connection (drop every {drop_every} packets, 1006):")
+    print(
+        f"  drops {len(gaps)}; drop to next stored packet ms: p50 {percentile(gaps, 50):.0f}, "
+        f"p95 {percentile(gaps, 95):.0f}, max {max(gaps):.0f}"
+    )
+
+
+def cpu_seconds(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def bench_live(matches: int, seconds: float) -> None:
+    schedule = Schedule()
+    ids = [uuid.uuid4() for _ in range(matches)]
+    now = timezone.now()
+    for i, fixture_id in enumerate(ids):
+        # Kick-offs spread over the last hour: every match is mid-flow when measured.
+        schedule.add(fixture_id, kickoff=now - dt.timedelta(seconds=60 + i * 3600 / matches))
+    start_simulator(schedule=schedule, pace=1.0)
+    for fixture_id in ids:
+        new_fixture(fixture_id)
+    db = connections["default"].settings_dict
+    log_path = Path(tempfile.mkdtemp()) / "worker.log"
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
+        "DDE_STREAMS_URL": settings.DDE_STREAMS_URL,
+        "DDE_AUTH_TOKEN": TOKEN,
+        "LOG_JSON": "true",
+        "LOG_LEVEL": "DEBUG",
+    }
+    command = [
+        "celery",
+        "-A",
+        "dde_site",
+        "worker",
+        "-Q",
+        "listeners",
+        "-P",
+        "threads",
+        "-c",
+        str(matches + 10),
+        "--loglevel",
+        "WARNING",
+    ]
+    log = log_path.open("w")
+    worker = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    try:
+        time.sleep(3)
+        dispatch_due(enqueue=enqueue_listener)
+        time.sleep(20)  # catch-up replays of what was already played, then live only
+        log_offset = log_path.stat().st_size
+        cpu0, t0 = cpu_seconds(worker.pid), time.monotonic()
+        time.sleep(seconds)
+        cpu = (cpu_seconds(worker.pid) - cpu0) / (time.monotonic() - t0)
+        rss = rss_mb(worker.pid)
+    finally:
+        worker.send_signal(signal.SIGTERM)
+        worker.wait(timeout=30)
+        log.close()
+    latencies = commit_latencies(log_path, log_offset)
+    followed = Fixture.objects.filter(pk__in=ids, listener_state="listening").count()
+    print(f"\nOne worker process following {matches} matches at live pace for {seconds:.0f} s:")
+    print(f"  listening at the end: {followed}/{matches}; CPU {cpu:.3f} cores; RSS {rss:.0f} MB")
+    if latencies:
+        print(
+            f"  packets stored while measured: {len(latencies)}; receive-to-commit ms: "
+            f"p50 {percentile(latencies, 50):.1f}, p99 {percentile(latencies, 99):.1f}"
+        )
+
+
+def commit_latencies(path: Path, offset: int) -> list[float]:
+    import json
+
+    values = []
+    with path.open() as lines:
+        lines.seek(offset)
+        for line in lines:
+            if '"listener.stored"' in line:
+                values.append(float(json.loads(line)["commit_ms"]))
+    return values
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--matches", type=int, default=200)
+    parser.add_argument("--live-seconds", type=float, default=60)
+    parser.add_argument("--skip-live", action="store_true")
+    options = parser.parse_args()
+    print(f"Machine: {machine()}")
+    print(f"Command: {' '.join(sys.argv)}; database {settings.DATABASES['default']['NAME']}")
+    bench_replays(options.runs)
+    if not options.skip_live:
+        bench_live(options.matches, options.live_seconds)
+    bench_resume(drop_every=100)
+
+
+if __name__ == "__main__":
+    main()

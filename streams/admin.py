@@ -1,0 +1,214 @@
+"""Django admin: schedule fixtures, watch their listeners, browse what was stored (read-only)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib import admin, messages
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.timesince import timesince
+
+from streams import dispatch, importing
+from streams.dde.rest import DdeApiError
+from streams.models import Action, Fixture, Packet, RejectedFrame
+from streams.tasks import enqueue_listener, replay_fixture
+
+SUMMARY_FIELDS = (
+    "status",
+    "collection_status",
+    "home_score",
+    "away_score",
+    "periods",
+    "current_period",
+    "clock_time",
+    "clock_state",
+    "home_in_possession",
+    "home_colour",
+    "away_colour",
+    "finished",
+    "last_position",
+)
+LISTENER_FIELDS = (
+    "listener_state",
+    "listener_error",
+    "last_frame_at",
+    "reconnects",
+    "stop_requested",
+    "retry_not_before",
+    "stored_data",
+)
+
+
+class FixtureForm(forms.ModelForm[Fixture]):
+    class Meta:
+        model = Fixture
+        fields = (
+            "id",
+            "name",
+            "home_team",
+            "away_team",
+            "kickoff",
+            "listen_from",
+            "listen_until",
+            "feed",
+            "speed",
+        )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        kickoff, start, end = data.get("kickoff"), data.get("listen_from"), data.get("listen_until")
+        if start and end and end <= start:
+            self.add_error("listen_until", "The listen window must end after it starts.")
+        if kickoff and end and end <= kickoff:
+            self.add_error("listen_until", "The listen window must end after kick-off.")
+        if kickoff and start and start > kickoff:
+            self.add_error("listen_from", "The listen window must open by kick-off.")
+        return data
+
+
+@admin.register(Fixture)
+class FixtureAdmin(admin.ModelAdmin[Fixture]):
+    form = FixtureForm
+    list_display = (
+        "__str__",
+        "kickoff",
+        "status",
+        "score",
+        "clock_time",
+        "packets_stored",
+        "last_frame_age",
+        "listener_state",
+    )
+    list_filter = ("status", "listener_state", "feed")
+    search_fields = ("name", "home_team", "away_team", "=id")
+    date_hierarchy = "kickoff"
+    readonly_fields = SUMMARY_FIELDS + LISTENER_FIELDS
+    actions = ("start_now", "stop", "replay_from_start")
+    fieldsets = (
+        (None, {"fields": ("id", "name", "home_team", "away_team", "kickoff")}),
+        ("Listening", {"fields": ("listen_from", "listen_until", "feed", "speed")}),
+        ("Summary from the feed", {"fields": SUMMARY_FIELDS, "classes": ("collapse",)}),
+        ("Listener", {"fields": LISTENER_FIELDS}),
+    )
+
+    @admin.display(description="score")
+    def score(self, fixture: Fixture) -> str:
+        return f"{fixture.home_score}–{fixture.away_score}"
+
+    @admin.display(description="packets", ordering="last_position")
+    def packets_stored(self, fixture: Fixture) -> int:
+        return fixture.packet_count
+
+    @admin.display(description="last frame", ordering="last_frame_at")
+    def last_frame_age(self, fixture: Fixture) -> str:
+        if fixture.last_frame_at is None:
+            return "—"
+        return f"{timesince(fixture.last_frame_at, timezone.now())} ago"
+
+    @admin.display(description="stored data")
+    def stored_data(self, fixture: Fixture) -> str:
+        links = [
+            (Packet, f"{fixture.packet_count} packets"),
+            (Action, "actions"),
+            (RejectedFrame, "rejected frames"),
+        ]
+        return format_html(
+            " · ".join(['<a href="{}?fixture__id__exact={}">{}</a>'] * len(links)),
+            *[
+                part
+                for model, label in links
+                for part in (
+                    reverse(f"admin:streams_{model._meta.model_name}_changelist"),
+                    fixture.pk,
+                    label,
+                )
+            ],
+        )
+
+    @admin.action(description="Start now")
+    def start_now(self, request: HttpRequest, queryset: QuerySet[Fixture]) -> None:
+        for fixture in queryset:
+            dispatch.start_now(fixture.pk, enqueue=enqueue_listener)
+        self.message_user(request, f"Starting {queryset.count()} listener(s).")
+
+    @admin.action(description="Stop")
+    def stop(self, request: HttpRequest, queryset: QuerySet[Fixture]) -> None:
+        for fixture in queryset:
+            dispatch.request_stop(fixture.pk)
+        self.message_user(request, f"Asked {queryset.count()} listener(s) to stop.")
+
+    @admin.action(description="Replay from the start")
+    def replay_from_start(self, request: HttpRequest, queryset: QuerySet[Fixture]) -> None:
+        for fixture in queryset:
+            dispatch.request_stop(fixture.pk)
+            replay_fixture.delay(str(fixture.pk))
+        self.message_user(request, f"Replaying {queryset.count()} fixture(s) from the start.")
+
+    def get_urls(self) -> list[Any]:
+        import_view = self.admin_site.admin_view(self.import_fixtures_view)
+        return [
+            path("import/", import_view, name="streams_fixture_import"),
+            *super().get_urls(),
+        ]
+
+    def import_fixtures_view(self, request: HttpRequest) -> HttpResponse:
+        changelist = reverse("admin:streams_fixture_changelist")
+        if request.method != "POST" or not self.has_add_permission(request):
+            return HttpResponseRedirect(changelist)
+        try:
+            count = len(importing.import_fixtures())
+        except DdeApiError as exc:
+            self.message_user(request, f"Import failed: {exc}", level=messages.ERROR)
+        else:
+            self.message_user(request, f"Imported {count} fixture(s) from the DDE API.")
+        return HttpResponseRedirect(changelist)
+
+
+class ReadOnlyAdmin(admin.ModelAdmin[Any]):
+    """Stored feed data is evidence: it can be read here, never edited."""
+
+    list_select_related = ("fixture",)
+    list_filter = (("fixture", admin.RelatedOnlyFieldListFilter),)
+    show_full_result_count = False
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(Packet)
+class PacketAdmin(ReadOnlyAdmin):
+    list_display = ("fixture", "position", "action_id", "fixture_seq_num", "received_at")
+    search_fields = ("=action_id",)
+
+
+@admin.register(Action)
+class ActionAdmin(ReadOnlyAdmin):
+    list_display = (
+        "fixture",
+        "clock_time",
+        "type_name",
+        "subtype_name",
+        "send_type",
+        "team_name",
+        "player_name",
+        "removed",
+        "restored",
+        "last_position",
+    )
+    search_fields = ("=action_id", "type_name", "player_name")
+
+
+@admin.register(RejectedFrame)
+class RejectedFrameAdmin(ReadOnlyAdmin):
+    list_display = ("fixture", "received_at", "reason", "size", "after_position")

@@ -1,0 +1,328 @@
+"""A listener follows one fixture's feed and stores every packet, resuming after any drop.
+
+The feed side is asyncio (``streams.dde.client``); Django's ORM is synchronous, so every
+database call runs on one store thread owned by the listener. That thread hands its
+connection back to the pool after each call, so hundreds of listeners in one worker share
+a few connections. Packets already waiting when the store thread is free are stored in one
+transaction, which makes a fast replay quick while a live match gets one per packet.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import enum
+import uuid
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from functools import partial
+from typing import Any, TypeVar
+
+import structlog
+from django.conf import settings
+from django.db import connection
+from django.utils import timezone
+
+from streams import listener_db as db
+from streams.dde.client import (
+    AuthRejected,
+    Connected,
+    Disconnected,
+    Event,
+    FeedClient,
+    FeedEndpoint,
+    Rejected,
+)
+from streams.dde.messages import ControlMessage, DataPacket
+from streams.locks import Lease, LeaseLost, ProcessLocks, process_locks
+from streams.models import Feed, ListenerState
+
+T = TypeVar("T")
+
+
+class Outcome(enum.Enum):
+    ALREADY_FOLLOWED = "already_followed"
+    FINISHED = "finished"
+    STOPPED = "stopped"
+    WINDOW_CLOSED = "window_closed"
+    LEASE_LOST = "lease_lost"
+    FAILED = "failed"
+
+
+_FINAL_STATES = {
+    Outcome.FINISHED: ListenerState.FINISHED,
+    Outcome.FAILED: ListenerState.FAILED,
+    Outcome.LEASE_LOST: ListenerState.FAILED,
+}
+
+
+@dataclass(frozen=True)
+class Arrival:
+    at: dt.datetime
+    event: Event
+
+
+class AuthFailed:
+    """Queued after the feed rejected the token; the events before it are handled first."""
+
+
+Queued = Arrival | AuthFailed
+
+
+@dataclass(frozen=True)
+class ListenerSettings:
+    streams_url: str
+    token: str
+    sport: str
+    watchdog_seconds: float
+    max_frame_bytes: int
+    batch_max: int
+    auth_retry_seconds: float
+    check_every_seconds: float = 2.0
+
+    @classmethod
+    def from_django(cls) -> ListenerSettings:
+        return cls(
+            streams_url=settings.DDE_STREAMS_URL,
+            token=settings.DDE_AUTH_TOKEN,
+            sport=settings.DDE_SPORT,
+            watchdog_seconds=settings.DDE_WATCHDOG_SECONDS,
+            max_frame_bytes=settings.DDE_MAX_FRAME_BYTES,
+            batch_max=settings.LISTENER_BATCH_MAX,
+            auth_retry_seconds=settings.LISTENER_AUTH_RETRY_SECONDS,
+        )
+
+
+def follow(
+    fixture_id: uuid.UUID,
+    *,
+    speed: str | None = None,
+    locks: ProcessLocks | None = None,
+    config: ListenerSettings | None = None,
+    until_finished: bool = False,
+) -> Outcome:
+    """Follow a fixture until it finishes, is stopped or (unless ``until_finished``) its
+    listen window closes.
+
+    Blocks the calling thread. Returns ``ALREADY_FOLLOWED`` at once when another listener,
+    anywhere in the cluster, holds the fixture. Safe to call twice.
+    """
+    locks = locks or process_locks()
+    lease = locks.try_acquire(fixture_id)
+    log = structlog.get_logger("streams.listener").bind(fixture=str(fixture_id))
+    if lease is None:
+        log.info("listener.already_followed")
+        return Outcome.ALREADY_FOLLOWED
+    try:
+        config = config or ListenerSettings.from_django()
+        listener = _Listener(fixture_id, lease, config, log, honour_window=not until_finished)
+        return asyncio.run(listener.run(speed))
+    finally:
+        locks.release(lease)
+
+
+class _Listener:
+    def __init__(
+        self,
+        fixture_id: uuid.UUID,
+        lease: Lease,
+        config: ListenerSettings,
+        log: Any,
+        *,
+        honour_window: bool,
+    ) -> None:
+        self.fixture_id = fixture_id
+        self.honour_window = honour_window
+        self.lease = lease
+        self.config = config
+        self.log = log
+        self.next_position = 0
+        self._store_thread = ThreadPoolExecutor(1, thread_name_prefix=f"store-{fixture_id}")
+        self._last_check = 0.0
+        self._last_frame_at: dt.datetime | None = None
+
+    async def run(self, speed: str | None) -> Outcome:
+        outcome, error = Outcome.FAILED, ""
+        try:
+            outcome = await self._run(speed)
+        except LeaseLost as exc:
+            outcome, error = Outcome.LEASE_LOST, str(exc)
+        except Exception as exc:
+            error = f"{type(exc).__name__}: {exc}"
+            self.log.exception("listener.failed", position=self.next_position)
+        finally:
+            await self._finish(outcome, error)
+        return outcome
+
+    async def _run(self, speed: str | None) -> Outcome:
+        start = await self._db(db.start_listening, self.fixture_id)
+        self.next_position = start.next_position
+        self.log.info("listener.started", position=self.next_position)
+        if start.finished:
+            return Outcome.FINISHED
+        endpoint = FeedEndpoint(
+            streams_url=self.config.streams_url,
+            fixture_id=str(self.fixture_id),
+            token=self.config.token,
+            sport=self.config.sport,
+            media=start.feed == Feed.MEDIA,
+            speed=speed or start.speed,
+        )
+        while True:
+            outcome = await self._follow_feed(endpoint)
+            if outcome is None:  # the token was rejected: wait, don't hammer the vendor
+                outcome = await self._wait_before_auth_retry()
+            if outcome is not None:
+                return outcome
+
+    async def _follow_feed(self, endpoint: FeedEndpoint) -> Outcome | None:
+        """Store what the feed sends; None when the token was rejected."""
+        client = FeedClient(
+            endpoint,
+            watchdog_seconds=self.config.watchdog_seconds,
+            max_frame_bytes=self.config.max_frame_bytes,
+            logger=self.log,
+        )
+        queue: asyncio.Queue[Queued] = asyncio.Queue(maxsize=self.config.batch_max * 4)
+        pump = asyncio.create_task(self._pump(client, queue))
+        try:
+            while True:
+                try:
+                    first = await asyncio.wait_for(queue.get(), self.config.check_every_seconds)
+                except TimeoutError:
+                    outcome = await self._periodic_check(force=True)
+                else:
+                    if isinstance(first, AuthFailed):
+                        return None
+                    outcome = await self._handle([first, *_drain(queue, self.config.batch_max)])
+                if outcome is not None:
+                    return outcome
+        finally:
+            pump.cancel()
+            await asyncio.gather(pump, return_exceptions=True)
+
+    async def _pump(self, client: FeedClient, queue: asyncio.Queue[Queued]) -> None:
+        events = client.events(lambda: self.next_position)
+        try:
+            async for event in events:
+                await queue.put(Arrival(timezone.now(), event))
+        except AuthRejected as exc:
+            self.log.warning("listener.auth_rejected", reason=exc.message)
+            retry_in = self.config.auth_retry_seconds
+            await self._db(db.record_auth_rejected, self.fixture_id, exc.message, retry_in)
+            await queue.put(AuthFailed())
+        finally:
+            await events.aclose()
+
+    async def _handle(self, arrivals: list[Arrival]) -> Outcome | None:
+        """Handle events in order; runs of data packets are stored in one transaction."""
+        packets: list[Arrival] = []
+        for arrival in arrivals:
+            self._last_frame_at = arrival.at
+            if isinstance(arrival.event, DataPacket):
+                packets.append(arrival)
+                continue
+            outcome = await self._store(packets)
+            packets = []
+            if outcome is not None:
+                return outcome
+            await self._handle_other(arrival.event)
+        return await self._store(packets) or await self._periodic_check(force=False)
+
+    async def _store(self, arrivals: list[Arrival]) -> Outcome | None:
+        if not arrivals:
+            return None
+        batch = [(a.at, a.event) for a in arrivals if isinstance(a.event, DataPacket)]
+        result = await self._db(db.store, self.fixture_id, batch, self.lease)
+        self.next_position = result.next_position
+        # Receive-to-commit of the oldest packet in the batch: the figure the bench reads.
+        waited_ms = (timezone.now() - arrivals[0].at).total_seconds() * 1000
+        self.log.debug(
+            "listener.stored",
+            count=len(result.stored),
+            position=self.next_position - 1,
+            commit_ms=round(waited_ms, 3),
+        )
+        if result.repeats:
+            self.log.info("listener.repeats_skipped", count=result.repeats)
+        if result.finished:
+            self.log.info("listener.finished", position=self.next_position - 1)
+            return Outcome.FINISHED
+        return Outcome.STOPPED if result.stop_requested else None
+
+    async def _handle_other(self, event: Event) -> None:
+        if isinstance(event, Rejected):
+            self.log.warning(
+                "listener.frame_rejected",
+                reason=event.reason,
+                size=event.size,
+                position=self.next_position,
+            )
+            last_stored = self.next_position - 1 if self.next_position else None
+            await self._db(db.record_rejected, self.fixture_id, event, last_stored)
+        elif isinstance(event, Connected):
+            self.log.debug("listener.connected", position=self.next_position)
+            await self._db(db.record_state, self.fixture_id, "connected")
+        elif isinstance(event, Disconnected):
+            self.log.debug("listener.disconnected", position=self.next_position)
+            await self._db(db.record_state, self.fixture_id, "disconnected", event.reason)
+        elif isinstance(event, ControlMessage) and not event.is_heartbeat:
+            self.log.info("listener.control_message", message=event.message, level=event.level)
+
+    async def _periodic_check(self, *, force: bool) -> Outcome | None:
+        """Every few seconds: note the last frame time, honour a stop request or a closed window."""
+        now = asyncio.get_running_loop().time()
+        if not force and now - self._last_check < self.config.check_every_seconds:
+            return None
+        self._last_check = now
+        check = await self._db(db.check, self.fixture_id, self._last_frame_at)
+        if check.stop_requested:
+            return Outcome.STOPPED
+        return Outcome.WINDOW_CLOSED if check.window_closed and self.honour_window else None
+
+    async def _wait_before_auth_retry(self) -> Outcome | None:
+        loop = asyncio.get_running_loop()
+        until = loop.time() + self.config.auth_retry_seconds
+        while loop.time() < until:
+            await asyncio.sleep(min(self.config.check_every_seconds, until - loop.time()))
+            outcome = await self._periodic_check(force=True)
+            if outcome is not None:
+                return outcome
+        return None
+
+    async def _finish(self, outcome: Outcome, error: str) -> None:
+        self.log.info("listener.stopped", outcome=outcome.value, position=self.next_position - 1)
+        state = _FINAL_STATES.get(outcome, ListenerState.STOPPED)
+        try:
+            await self._db(db.record_stopped, self.fixture_id, state, error)
+        except Exception:
+            self.log.exception("listener.final_state_not_saved")
+        finally:
+            self._store_thread.shutdown(wait=True)
+
+    async def _db(self, fn: Callable[..., T], *args: Any) -> T:
+        loop = asyncio.get_running_loop()
+        call = partial(_with_pooled_connection, fn, *args)
+        return await loop.run_in_executor(self._store_thread, call)
+
+
+def _with_pooled_connection(fn: Callable[..., T], *args: Any) -> T:
+    # Give the connection back to the pool after every call: a listener mostly waits.
+    try:
+        return fn(*args)
+    finally:
+        connection.close()
+
+
+def _drain(queue: asyncio.Queue[Queued], limit: int) -> list[Arrival]:
+    """Take what is already waiting, up to ``limit``, stopping before an AuthFailed marker."""
+    arrivals: list[Arrival] = []
+    while len(arrivals) < limit and not queue.empty():
+        item = queue.get_nowait()
+        if isinstance(item, AuthFailed):
+            # The pump has ended, so nothing follows the marker: put it back for next turn.
+            queue.put_nowait(item)
+            break
+        arrivals.append(item)
+    return arrivals

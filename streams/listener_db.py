@@ -1,0 +1,94 @@
+"""The listener's database steps; each runs on the listener's store thread."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from django.db.models import F
+from django.utils import timezone
+
+from streams.dde.client import Rejected
+from streams.dde.messages import DataPacket
+from streams.ingest import StoreResult, record_rejected_frame, store_packets
+from streams.locks import Lease
+from streams.models import Fixture, ListenerState
+
+
+@dataclass(frozen=True)
+class Start:
+    next_position: int
+    finished: bool
+    feed: str
+    speed: str
+
+
+@dataclass(frozen=True)
+class Check:
+    stop_requested: bool
+    window_closed: bool
+
+
+def start_listening(fixture_id: uuid.UUID) -> Start:
+    fixture = Fixture.objects.get(pk=fixture_id)
+    Fixture.objects.filter(pk=fixture_id).update(
+        listener_state=ListenerState.CONNECTING, listener_error="", retry_not_before=None
+    )
+    return Start(fixture.packet_count, fixture.finished, fixture.feed, fixture.speed)
+
+
+def store(
+    fixture_id: uuid.UUID, arrivals: Sequence[tuple[dt.datetime, DataPacket]], lease: Lease
+) -> StoreResult:
+    return store_packets(
+        fixture_id,
+        [packet for _, packet in arrivals],
+        lease=lease,
+        received_at=[at for at, _ in arrivals],
+    )
+
+
+def record_rejected(fixture_id: uuid.UUID, event: Rejected, after_position: int | None) -> None:
+    record_rejected_frame(
+        fixture_id,
+        frame=event.frame,
+        size=event.size,
+        reason=event.reason,
+        after_position=after_position,
+    )
+
+
+def record_state(fixture_id: uuid.UUID, change: str, reason: str = "") -> None:
+    fixtures = Fixture.objects.filter(pk=fixture_id)
+    if change == "connected":
+        fixtures.update(listener_state=ListenerState.LISTENING, listener_error="")
+    else:
+        fixtures.update(
+            listener_state=ListenerState.RECONNECTING,
+            listener_error=reason,
+            reconnects=F("reconnects") + 1,
+        )
+
+
+def record_auth_rejected(fixture_id: uuid.UUID, message: str, retry_in: float) -> None:
+    Fixture.objects.filter(pk=fixture_id).update(
+        listener_state=ListenerState.AUTH_REJECTED,
+        listener_error=f"The feed rejected the token: {message}",
+        retry_not_before=timezone.now() + dt.timedelta(seconds=retry_in),
+    )
+
+
+def check(fixture_id: uuid.UUID, last_frame_at: dt.datetime | None) -> Check:
+    """Note the last frame time and read the stop flag and listen window."""
+    if last_frame_at is not None:
+        Fixture.objects.filter(pk=fixture_id).update(last_frame_at=last_frame_at)
+    stop_requested, listen_until = Fixture.objects.values_list(
+        "stop_requested", "listen_until"
+    ).get(pk=fixture_id)
+    return Check(stop_requested, listen_until <= timezone.now())
+
+
+def record_stopped(fixture_id: uuid.UUID, state: str, error: str) -> None:
+    Fixture.objects.filter(pk=fixture_id).update(listener_state=state, listener_error=error)

@@ -1,0 +1,155 @@
+"""One listener per fixture, cluster-wide: Postgres advisory locks, all held on one connection.
+
+Each worker process keeps a single dedicated connection for the locks of all its listeners
+(DESIGN.md "Locks scale with fixtures"), so hundreds of fixtures cost one connection. If the
+process dies, Postgres drops the connection and every lock with it at once, and the next
+dispatcher tick starts a new listener that resumes from storage.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import threading
+import uuid
+from dataclasses import dataclass
+
+import psycopg
+from django.db import connection
+
+from streams.conninfo import database_conninfo
+
+_ADVISORY_LOCKS_OF_THIS_DATABASE = """
+    SELECT classid::bigint, objid::bigint, pid FROM pg_locks
+    WHERE locktype = 'advisory' AND objsubid = 1 AND granted
+      AND database = (SELECT oid FROM pg_database WHERE datname = current_database())
+"""
+
+
+class LeaseLost(Exception):
+    """This process no longer holds the fixture's lock; the listener must stop writing."""
+
+
+def lock_key(fixture_id: uuid.UUID) -> int:
+    """A signed 64-bit advisory lock key derived from the fixture's UUID."""
+    return int.from_bytes(fixture_id.bytes[:8], "big", signed=True)
+
+
+def _split_key(key: int) -> tuple[int, int]:
+    # pg_locks shows a bigint key as two unsigned 32-bit halves (classid, objid).
+    unsigned = key & 0xFFFF_FFFF_FFFF_FFFF
+    return unsigned >> 32, unsigned & 0xFFFF_FFFF
+
+
+@dataclass(frozen=True)
+class Lease:
+    fixture_id: uuid.UUID
+    key: int
+    pid: int
+
+
+class ProcessLocks:
+    """The advisory locks of this process, held on one connection shared by its threads."""
+
+    def __init__(self, conninfo: str) -> None:
+        self._conninfo = conninfo
+        self._mutex = threading.Lock()
+        self._conn: psycopg.Connection[tuple[object, ...]] | None = None
+        self._held: dict[uuid.UUID, Lease] = {}
+
+    def try_acquire(self, fixture_id: uuid.UUID) -> Lease | None:
+        """Take the fixture's lock, or return None when anyone (even this process) holds it."""
+        with self._mutex:
+            conn = self._connection()
+            if fixture_id in self._held:
+                return None
+            key = lock_key(fixture_id)
+            row = conn.execute(
+                "SELECT pg_try_advisory_lock(%s), pg_backend_pid()", [key]
+            ).fetchone()
+            assert row is not None
+            acquired, pid = bool(row[0]), int(str(row[1]))
+            if not acquired:
+                return None
+            lease = Lease(fixture_id, key, pid)
+            self._held[fixture_id] = lease
+            return lease
+
+    def release(self, lease: Lease) -> None:
+        with self._mutex:
+            if self._held.get(lease.fixture_id) != lease:
+                return
+            del self._held[lease.fixture_id]
+            if self._conn is None or self._conn.closed or self._conn.info.backend_pid != lease.pid:
+                return  # the session that held it is gone, and the lock with it
+            try:
+                self._conn.execute("SELECT pg_advisory_unlock(%s)", [lease.key])
+            except psycopg.Error:
+                self._drop_connection()
+
+    def close(self) -> None:
+        with self._mutex:
+            self._held.clear()
+            self._drop_connection()
+
+    def _connection(self) -> psycopg.Connection[tuple[object, ...]]:
+        if self._conn is not None and not self._conn.closed:
+            try:
+                self._conn.execute("SELECT 1")
+                return self._conn
+            except psycopg.Error:
+                pass
+        # A new session holds none of the old locks: forget them so their listeners,
+        # fenced by ``assert_lease_held``, stop at their next write.
+        self._drop_connection()
+        self._held.clear()
+        self._conn = psycopg.connect(self._conninfo, autocommit=True)
+        return self._conn
+
+    def _drop_connection(self) -> None:
+        if self._conn is not None:
+            with contextlib.suppress(psycopg.Error):
+                self._conn.close()
+        self._conn = None
+
+
+def assert_lease_held(lease: Lease) -> None:
+    """Fence a write: raise LeaseLost unless the lease's session still holds the lock."""
+    classid, objid = _split_key(lease.key)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT EXISTS ({_ADVISORY_LOCKS_OF_THIS_DATABASE}"
+            " AND classid = %s AND objid = %s AND pid = %s)",
+            [classid, objid, lease.pid],
+        )
+        row = cursor.fetchone()
+    if not row or not row[0]:
+        raise LeaseLost(f"the lock on fixture {lease.fixture_id} was lost")
+
+
+def followed_keys() -> set[int]:
+    """Lock keys currently held by any listener in the cluster."""
+    with connection.cursor() as cursor:
+        cursor.execute(_ADVISORY_LOCKS_OF_THIS_DATABASE)
+        rows = cursor.fetchall()
+    keys = set()
+    for classid, objid, _pid in rows:
+        unsigned = (int(classid) << 32) | int(objid)
+        keys.add(unsigned - (1 << 64) if unsigned >= 1 << 63 else unsigned)
+    return keys
+
+
+def is_followed(fixture_id: uuid.UUID) -> bool:
+    return lock_key(fixture_id) in followed_keys()
+
+
+_process_locks: ProcessLocks | None = None
+_process_locks_mutex = threading.Lock()
+
+
+def process_locks() -> ProcessLocks:
+    """The lock holder of this process, created on first use."""
+    global _process_locks
+    with _process_locks_mutex:
+        if _process_locks is None:
+            _process_locks = ProcessLocks(database_conninfo())
+        return _process_locks

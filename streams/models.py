@@ -1,0 +1,260 @@
+"""Tables: fixtures with their summary, the raw packet log, actions in their current state."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from typing import Any
+
+from django.db import models
+from django.db.models import Q
+
+
+class FixtureStatus(models.TextChoices):
+    """Vendor fixture statuses (PROTOCOL.md §8.1); unknown names are stored as sent."""
+
+    SCHEDULED = "Scheduled"
+    LIVE = "Live"
+    COMPLETED = "Completed"
+    POSTPONED = "Postponed"
+    ABANDONED = "Abandoned"
+    CANCELLED = "Cancelled"
+    SUSPENDED = "Suspended"
+    UNVERIFIED = "Unverified"
+
+
+class Feed(models.TextChoices):
+    BETTING = "betting", "Betting (lowest latency)"
+    MEDIA = "media", "Media (/media/ path)"
+
+
+class Speed(models.TextChoices):
+    FAST = "fast", "Fast (replay what is already recorded at once)"
+    NORMAL = "normal", "Normal (recorded matches keep their original pace)"
+
+
+class ListenerState(models.TextChoices):
+    IDLE = "idle"
+    CONNECTING = "connecting"
+    LISTENING = "listening"
+    RECONNECTING = "reconnecting"
+    AUTH_REJECTED = "auth_rejected", "Token rejected"
+    STOPPED = "stopped"
+    FINISHED = "finished"
+    FAILED = "failed"
+
+
+class FixtureQuerySet(models.QuerySet["Fixture"]):
+    def due(self, now: dt.datetime) -> FixtureQuerySet:
+        """Fixtures whose listen window is open and that still need a listener."""
+        return self.filter(
+            listen_from__lte=now, listen_until__gt=now, finished=False, stop_requested=False
+        )
+
+    def live(self) -> FixtureQuerySet:
+        return self.filter(status__in=[FixtureStatus.LIVE, FixtureStatus.SUSPENDED], finished=False)
+
+
+class Fixture(models.Model):
+    """One match: what staff schedule, and the latest summary the feed sent for it."""
+
+    id = models.UUIDField("DDE fixture id", primary_key=True, default=uuid.uuid4)
+    name = models.CharField(max_length=200, blank=True)
+    home_team = models.CharField(max_length=120)
+    away_team = models.CharField(max_length=120)
+    home_team_id = models.TextField(blank=True)
+    away_team_id = models.TextField(blank=True)
+    home_colour = models.TextField(blank=True, help_text="R, G, B from Team Colours")
+    away_colour = models.TextField(blank=True, help_text="R, G, B from Team Colours")
+    kickoff = models.DateTimeField()
+    listen_from = models.DateTimeField(help_text="When the listener connects.")
+    listen_until = models.DateTimeField(help_text="When the listener gives up if not finished.")
+    feed = models.CharField(max_length=10, choices=Feed.choices, default=Feed.BETTING)
+    speed = models.CharField(max_length=10, choices=Speed.choices, default=Speed.FAST)
+
+    # Summary, always copied from the latest fixtureSummary (a full snapshot, PROTOCOL §12.6).
+    status = models.TextField(default=FixtureStatus.SCHEDULED)
+    collection_status = models.TextField(blank=True)
+    home_score = models.BigIntegerField(default=0)
+    away_score = models.BigIntegerField(default=0)
+    periods = models.JSONField(default=list, blank=True)
+    current_period = models.BigIntegerField(null=True, blank=True)
+    clock_time = models.TextField(blank=True)
+    clock_state = models.TextField(blank=True)
+    home_in_possession = models.BooleanField(null=True, blank=True)
+    finished = models.BooleanField(default=False)
+    last_position = models.IntegerField(
+        null=True, blank=True, help_text="Position of the last stored packet (0-based)."
+    )
+
+    listener_state = models.CharField(
+        max_length=16, choices=ListenerState.choices, default=ListenerState.IDLE
+    )
+    listener_error = models.TextField(blank=True)
+    last_frame_at = models.DateTimeField(null=True, blank=True)
+    reconnects = models.PositiveIntegerField(default=0)
+    stop_requested = models.BooleanField(default=False)
+    retry_not_before = models.DateTimeField(
+        null=True, blank=True, help_text="Set after the vendor rejected the token."
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = FixtureQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-kickoff"]
+        indexes = [models.Index(fields=["listen_from", "listen_until"], name="fixture_window_idx")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(listen_until__gt=models.F("listen_from")),
+                name="fixture_window_ends_after_start",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name or f"{self.home_team} v {self.away_team}"
+
+    @property
+    def packet_count(self) -> int:
+        return 0 if self.last_position is None else self.last_position + 1
+
+    def to_payload(self) -> dict[str, Any]:
+        """The one shape of a fixture's summary shared by pages, websockets and exports."""
+        return {
+            "id": str(self.id),
+            "name": str(self),
+            "home_team": self.home_team,
+            "away_team": self.away_team,
+            "home_colour": self.home_colour,
+            "away_colour": self.away_colour,
+            "kickoff": self.kickoff.isoformat(),
+            "status": self.status,
+            "collection_status": self.collection_status,
+            "home_score": self.home_score,
+            "away_score": self.away_score,
+            "periods": self.periods,
+            "current_period": self.current_period,
+            "clock_time": self.clock_time,
+            "clock_state": self.clock_state,
+            "home_in_possession": self.home_in_possession,
+            "finished": self.finished,
+            "last_position": self.last_position,
+        }
+
+
+class Packet(models.Model):
+    """The append-only log: every data packet exactly as the feed sent it, in stream order."""
+
+    fixture = models.ForeignKey(Fixture, on_delete=models.CASCADE, related_name="packets")
+    position = models.PositiveIntegerField(help_text="0-based index among stored packets.")
+    payload = models.JSONField(help_text="The packet as received.")
+    action_id = models.UUIDField()
+    fixture_seq_num = models.BigIntegerField(null=True, blank=True)
+    received_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["fixture", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["fixture", "position"], name="packet_unique_position"),
+            # A repeat of an already stored version of an action is not a new packet
+            # (DESIGN.md "Never count what you did not store").
+            models.UniqueConstraint(
+                fields=["fixture", "action_id", "fixture_seq_num"], name="packet_unique_version"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.fixture_id} #{self.position}"
+
+
+class Action(models.Model):
+    """The current state of one actionId: the newest fixtureSeqNum wins (PROTOCOL §6).
+
+    Vendor values get text and 64-bit columns: an unexpectedly long name or large number
+    must be stored, not wedge the listener on a constraint it cannot pass.
+    """
+
+    fixture = models.ForeignKey(Fixture, on_delete=models.CASCADE, related_name="actions")
+    action_id = models.UUIDField()
+    type_id = models.BigIntegerField(null=True, blank=True)
+    type_name = models.TextField(blank=True)
+    subtype_id = models.BigIntegerField(null=True, blank=True)
+    subtype_name = models.TextField(blank=True)
+    send_type = models.TextField()
+    send_type_id = models.BigIntegerField(null=True, blank=True)
+    period = models.BigIntegerField(null=True, blank=True)
+    clock_time = models.TextField(blank=True)
+    timestamp = models.DateTimeField(null=True, blank=True)
+    team_id = models.TextField(blank=True)
+    team_name = models.TextField(blank=True)
+    team_is_home = models.BooleanField(null=True, blank=True)
+    player_id = models.TextField(blank=True)
+    player_name = models.TextField(blank=True)
+    metadata = models.JSONField(default=dict, blank=True)
+    related_action_ids = models.JSONField(default=list, blank=True)
+    timeline_sequence = models.FloatField(null=True, blank=True)
+    fixture_seq_num = models.BigIntegerField(null=True, blank=True)
+    removed = models.BooleanField(default=False, help_text="Cancelled or Deleted.")
+    restored = models.BooleanField(default=False, help_text="Brought back after a removal.")
+    first_position = models.PositiveIntegerField()
+    last_position = models.PositiveIntegerField()
+
+    class Meta:
+        ordering = ["fixture", "timeline_sequence", "fixture_seq_num"]
+        constraints = [
+            models.UniqueConstraint(fields=["fixture", "action_id"], name="action_unique_id"),
+        ]
+        indexes = [
+            models.Index(fields=["fixture", "last_position"], name="action_fixture_position_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.type_name or self.type_id} ({self.send_type})"
+
+    def to_payload(self) -> dict[str, Any]:
+        """The one shape of an action shared by pages, websockets and exports."""
+        return {
+            "action_id": str(self.action_id),
+            "type_id": self.type_id,
+            "type_name": self.type_name,
+            "subtype_id": self.subtype_id,
+            "subtype_name": self.subtype_name,
+            "send_type": self.send_type,
+            "send_type_id": self.send_type_id,
+            "period": self.period,
+            "clock_time": self.clock_time,
+            "timestamp": self.timestamp.isoformat() if self.timestamp else None,
+            "team_id": self.team_id,
+            "team_name": self.team_name,
+            "team_is_home": self.team_is_home,
+            "player_id": self.player_id,
+            "player_name": self.player_name,
+            "metadata": self.metadata,
+            "related_action_ids": self.related_action_ids,
+            "timeline_sequence": self.timeline_sequence,
+            "fixture_seq_num": self.fixture_seq_num,
+            "removed": self.removed,
+            "restored": self.restored,
+            "first_position": self.first_position,
+            "last_position": self.last_position,
+        }
+
+
+class RejectedFrame(models.Model):
+    """A frame the listener could not use, kept with the reason so nothing is lost silently."""
+
+    fixture = models.ForeignKey(Fixture, on_delete=models.CASCADE, related_name="rejected_frames")
+    received_at = models.DateTimeField()
+    reason = models.TextField()
+    frame = models.TextField(help_text="The frame as received (cut to a few KB).")
+    size = models.PositiveIntegerField(help_text="Size of the whole frame in bytes.")
+    after_position = models.IntegerField(
+        null=True, blank=True, help_text="Last stored position when it arrived."
+    )
+
+    class Meta:
+        ordering = ["fixture", "received_at"]
+
+    def __str__(self) -> str:
+        return f"{self.fixture_id}: {self.reason}"

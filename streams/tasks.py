@@ -1,0 +1,35 @@
+"""Celery tasks: thin wrappers that take ids and call the listener or dispatch verbs."""
+
+from __future__ import annotations
+
+import uuid
+
+from celery import shared_task
+from django.conf import settings
+
+from streams import dispatch, listener
+
+
+def enqueue_listener(fixture_id: uuid.UUID) -> None:
+    # Expiring with the next tick keeps a backlog of stale duplicates from piling up
+    # while no worker runs; the dispatcher sends a fresh one if still needed.
+    follow_fixture.apply_async(
+        args=(str(fixture_id),), expires=max(settings.DISPATCH_INTERVAL_SECONDS * 2, 10)
+    )
+
+
+@shared_task(name="streams.tasks.follow_fixture", ignore_result=True)
+def follow_fixture(fixture_id: str) -> str:
+    """Follow one fixture until it finishes; exits at once when someone else follows it."""
+    return listener.follow(uuid.UUID(fixture_id)).value
+
+
+@shared_task(name="streams.tasks.dispatch_listeners", ignore_result=True)
+def dispatch_listeners() -> int:
+    """Beat, every few seconds: start a listener for every due fixture nobody follows."""
+    return len(dispatch.dispatch_due(enqueue=enqueue_listener))
+
+
+@shared_task(name="streams.tasks.replay_fixture", ignore_result=True)
+def replay_fixture(fixture_id: str) -> bool:
+    return dispatch.replay_from_start(uuid.UUID(fixture_id), enqueue=enqueue_listener)

@@ -1,0 +1,142 @@
+"""Admin: the fixture list, scheduling form validation, actions, read-only stored data."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from streams.models import Fixture, Packet
+from tests.conftest import StartFeed
+
+pytestmark = pytest.mark.django_db
+
+
+def form_data(**overrides: Any) -> dict[str, Any]:
+    kickoff = timezone.now() + dt.timedelta(hours=1)
+    data = {
+        "id": str(uuid.uuid4()),
+        "name": "",
+        "home_team": "Home FC",
+        "away_team": "Away FC",
+        "kickoff_0": kickoff.strftime("%Y-%m-%d"),
+        "kickoff_1": kickoff.strftime("%H:%M:%S"),
+        "listen_from_0": (kickoff - dt.timedelta(minutes=15)).strftime("%Y-%m-%d"),
+        "listen_from_1": (kickoff - dt.timedelta(minutes=15)).strftime("%H:%M:%S"),
+        "listen_until_0": (kickoff + dt.timedelta(hours=3)).strftime("%Y-%m-%d"),
+        "listen_until_1": (kickoff + dt.timedelta(hours=3)).strftime("%H:%M:%S"),
+        "feed": "betting",
+        "speed": "fast",
+    }
+    data.update(overrides)
+    return data
+
+
+ADD_URL = reverse("admin:streams_fixture_add")
+
+
+def test_the_fixture_list_shows_score_packets_and_listener_state(
+    admin_client: Client, make_fixture: Callable[..., Fixture]
+) -> None:
+    make_fixture(
+        home_team="Lions",
+        home_score=2,
+        away_score=1,
+        last_position=41,
+        listener_state="listening",
+        last_frame_at=timezone.now(),
+    )
+    page = admin_client.get(reverse("admin:streams_fixture_changelist")).content.decode()
+    for text in ("Lions", "2–1", "42", "listening", "ago"):
+        assert text in page
+
+
+def test_staff_schedule_a_fixture_with_its_dde_id(admin_client: Client) -> None:
+    data = form_data()
+    response = admin_client.post(ADD_URL, data)
+    assert response.status_code == 302
+    assert Fixture.objects.get(pk=data["id"]).home_team == "Home FC"
+
+
+def test_a_listen_window_that_ends_before_kickoff_is_refused(admin_client: Client) -> None:
+    kickoff = timezone.now() + dt.timedelta(hours=1)
+    early = kickoff - dt.timedelta(minutes=5)
+    data = form_data(
+        listen_until_0=early.strftime("%Y-%m-%d"), listen_until_1=early.strftime("%H:%M:%S")
+    )
+    response = admin_client.post(ADD_URL, data)
+    assert response.status_code == 200
+    assert "must end after kick-off" in response.content.decode()
+    assert not Fixture.objects.exists()
+
+
+def test_a_duplicate_fixture_id_is_refused(
+    admin_client: Client, make_fixture: Callable[..., Fixture]
+) -> None:
+    existing = make_fixture()
+    response = admin_client.post(ADD_URL, form_data(id=str(existing.id)))
+    assert response.status_code == 200
+    assert "already exists" in response.content.decode()
+
+
+def test_the_stop_action_sets_the_stop_flag(
+    admin_client: Client, make_fixture: Callable[..., Fixture]
+) -> None:
+    fixture = make_fixture()
+    admin_client.post(
+        reverse("admin:streams_fixture_changelist"),
+        {"action": "stop", "_selected_action": [str(fixture.pk)]},
+    )
+    fixture.refresh_from_db()
+    assert fixture.stop_requested
+
+
+def test_stored_packets_can_be_read_but_not_changed(
+    admin_client: Client, make_fixture: Callable[..., Fixture]
+) -> None:
+    fixture = make_fixture()
+    packet = Packet.objects.create(
+        fixture=fixture,
+        position=0,
+        payload={"a": 1},
+        action_id=uuid.uuid4(),
+        received_at=timezone.now(),
+    )
+    change_url = reverse("admin:streams_packet_change", args=[packet.pk])
+    assert admin_client.get(change_url).status_code == 200
+    assert admin_client.post(change_url, {"position": 5}).status_code == 403
+    assert admin_client.get(reverse("admin:streams_packet_add")).status_code == 403
+
+
+@pytest.mark.django_db(transaction=True)
+def test_import_fixtures_from_the_admin(admin_client: Client, start_feed: StartFeed) -> None:
+    from streams.simulator import Schedule
+
+    schedule = Schedule()
+    fixture_id = uuid.uuid4()
+    schedule.add(fixture_id, kickoff=timezone.now() + dt.timedelta(hours=1))
+    start_feed(schedule=schedule)
+    response = admin_client.post(reverse("admin:streams_fixture_import"), follow=True)
+    assert "Imported 1 fixture" in response.content.decode()
+    assert Fixture.objects.filter(pk=fixture_id).exists()
+
+
+def test_the_dde_token_never_appears_in_admin(
+    admin_client: Client, make_fixture: Callable[..., Fixture], settings: Any
+) -> None:
+    settings.DDE_AUTH_TOKEN = "secret-dde-token-1234"
+    fixture = make_fixture()
+    pages = [
+        reverse("admin:index"),
+        reverse("admin:streams_fixture_changelist"),
+        reverse("admin:streams_fixture_change", args=[fixture.pk]),
+        ADD_URL,
+    ]
+    for url in pages:
+        assert "secret-dde-token-1234" not in admin_client.get(url).content.decode()

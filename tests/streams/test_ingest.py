@@ -1,0 +1,230 @@
+"""store_packets against real Postgres: positions, repeats, action lifecycles, the summary."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from streams.dde.messages import DataPacket, parse_frame
+from streams.ingest import store_packets
+from streams.locks import Lease, LeaseLost
+from streams.models import Action, Fixture, Packet
+
+pytestmark = pytest.mark.django_db
+
+SEND_TYPE_IDS = {"Pending": 1, "Updated": 2, "Cancelled": 3, "Deleted": 4, "Confirmed": 5}
+
+
+class Feed:
+    """Builds vendor-shaped packets for one fixture with rising fixtureSeqNum."""
+
+    def __init__(self, fixture_id: uuid.UUID) -> None:
+        self.fixture_id = fixture_id
+        self.seq = 0
+        self.home = 0
+        self.away = 0
+
+    def packet(
+        self,
+        action_id: str,
+        send_type: str,
+        type_id: int,
+        type_name: str,
+        *,
+        seq: int | None = None,
+        finished: bool = False,
+        **action: Any,
+    ) -> DataPacket:
+        if seq is None:
+            self.seq += 1
+            seq = self.seq
+        payload = {
+            "version": 3,
+            "finished": finished,
+            "fixtureAction": {
+                "actionId": action_id,
+                "fixtureId": str(self.fixture_id),
+                "period": 1,
+                "clockTime": "12:34",
+                "timestamp": "2026-11-24T15:00:00.000000Z",
+                "sendType": send_type,
+                "sendTypeId": SEND_TYPE_IDS[send_type],
+                "fixtureSeqNum": seq,
+                "timelineSequence": 1 + seq / 1e6,
+                "fixtureActionType": type_name,
+                "fixtureActionTypeId": type_id,
+                **action,
+            },
+            "fixtureSummary": {
+                "homeTeamScore": self.home,
+                "awayTeamScore": self.away,
+                "currentStatus": "Live",
+                "currentPeriod": 1,
+                "currentClockTime": "12:34",
+                "isHomeTeamInPossesion": True,
+                "finished": finished,
+            },
+        }
+        parsed = parse_frame(json.dumps(payload))
+        assert isinstance(parsed, DataPacket)
+        return parsed
+
+
+@pytest.fixture
+def fixture(make_fixture: Callable[..., Fixture]) -> Fixture:
+    return make_fixture()
+
+
+@pytest.fixture
+def feed(fixture: Fixture) -> Feed:
+    return Feed(fixture.id)
+
+
+def action(fixture: Fixture, action_id: str) -> Action:
+    return Action.objects.get(fixture=fixture, action_id=action_id)
+
+
+def new_id() -> str:
+    return str(uuid.uuid4())
+
+
+def test_store_packets_gives_positions_from_zero_in_arrival_order(fixture, feed):
+    packets = [feed.packet(new_id(), "Confirmed", 15, "Possession Gained") for _ in range(3)]
+    result = store_packets(fixture.id, packets)
+    assert [s.position for s in result.stored] == [0, 1, 2]
+    more = store_packets(fixture.id, [feed.packet(new_id(), "Confirmed", 110, "Dangerous Attack")])
+    assert [s.position for s in more.stored] == [3]
+    assert more.next_position == 4
+    positions = Packet.objects.filter(fixture=fixture).values_list("position", flat=True)
+    assert list(positions) == [0, 1, 2, 3]
+
+
+def test_store_packets_ignores_a_repeated_packet_and_gives_it_no_position(fixture, feed):
+    first = feed.packet(new_id(), "Confirmed", 103, "Corner")
+    store_packets(fixture.id, [first])
+    result = store_packets(fixture.id, [first, feed.packet(new_id(), "Confirmed", 103, "Corner")])
+    assert result.repeats == 1
+    assert [s.position for s in result.stored] == [1]
+    assert Packet.objects.filter(fixture=fixture).count() == 2
+
+
+def test_a_repeat_inside_one_batch_is_stored_once(fixture, feed):
+    packet = feed.packet(new_id(), "Confirmed", 103, "Corner")
+    result = store_packets(fixture.id, [packet, packet])
+    assert result.repeats == 1
+    assert Packet.objects.filter(fixture=fixture).count() == 1
+
+
+def test_the_payload_is_stored_exactly_as_received(fixture, feed):
+    packet = feed.packet(new_id(), "Confirmed", 2, "Team Colours", unknownExtra={"x": [1, "2"]})
+    store_packets(fixture.id, [packet])
+    assert Packet.objects.get(fixture=fixture).payload == packet.payload
+
+
+def test_pending_then_confirmed_updates_the_action_in_place(fixture, feed):
+    goal = new_id()
+    store_packets(fixture.id, [feed.packet(goal, "Pending", 100, "Goal")])
+    assert action(fixture, goal).send_type == "Pending"
+    store_packets(
+        fixture.id,
+        [
+            feed.packet(
+                goal,
+                "Confirmed",
+                100,
+                "Goal",
+                fixtureActionSubTypeId=10001,
+                fixtureActionSubType="Inside Box",
+            )
+        ],
+    )
+    state = action(fixture, goal)
+    assert (state.send_type, state.subtype_name, state.removed) == (
+        "Confirmed",
+        "Inside Box",
+        False,
+    )
+    assert (state.first_position, state.last_position) == (0, 1)
+    assert Action.objects.filter(fixture=fixture).count() == 1
+
+
+def test_pending_then_cancelled_marks_the_action_removed(fixture, feed):
+    card = new_id()
+    store_packets(fixture.id, [feed.packet(card, "Pending", 107, "Yellow Card")])
+    store_packets(fixture.id, [feed.packet(card, "Cancelled", 107, "Yellow Card")])
+    state = action(fixture, card)
+    assert (state.send_type, state.removed, state.restored) == ("Cancelled", True, False)
+
+
+def test_confirmed_deleted_then_updated_is_restored(fixture, feed):
+    goal = new_id()
+    team = {"id": str(uuid.uuid4()), "name": "Home", "homeTeam": True}
+    store_packets(fixture.id, [feed.packet(goal, "Confirmed", 100, "Goal", team=team)])
+    # A thin deletion packet without the team keeps who scored for the struck-through entry.
+    store_packets(fixture.id, [feed.packet(goal, "Deleted", 100, "Goal")])
+    deleted = action(fixture, goal)
+    assert (deleted.removed, deleted.team_name) == (True, "Home")
+    store_packets(fixture.id, [feed.packet(goal, "Updated", 100, "Goal", team=team)])
+    restored = action(fixture, goal)
+    assert (restored.send_type, restored.removed, restored.restored) == ("Updated", False, True)
+
+
+def test_an_update_can_change_the_type_yellow_to_red(fixture, feed):
+    card = new_id()
+    store_packets(fixture.id, [feed.packet(card, "Confirmed", 107, "Yellow Card")])
+    store_packets(fixture.id, [feed.packet(card, "Updated", 108, "Red Card")])
+    state = action(fixture, card)
+    assert (state.type_id, state.type_name, state.send_type) == (108, "Red Card", "Updated")
+
+
+def test_an_older_version_arriving_late_does_not_overwrite_a_newer_one(fixture, feed):
+    card = new_id()
+    confirmed = feed.packet(card, "Confirmed", 107, "Yellow Card", seq=10)
+    pending = feed.packet(card, "Pending", 107, "Yellow Card", seq=9)
+    store_packets(fixture.id, [confirmed, pending])
+    state = action(fixture, card)
+    assert (state.send_type, state.fixture_seq_num, state.last_position) == ("Confirmed", 10, 1)
+
+
+def test_the_fixture_takes_the_latest_summary_including_a_corrected_score(fixture, feed):
+    goal = new_id()
+    feed.home = 1
+    store_packets(fixture.id, [feed.packet(goal, "Confirmed", 100, "Goal")])
+    fixture.refresh_from_db()
+    assert (fixture.home_score, fixture.away_score, fixture.status) == (1, 0, "Live")
+    feed.home = 0
+    store_packets(fixture.id, [feed.packet(goal, "Deleted", 100, "Goal")])
+    fixture.refresh_from_db()
+    assert (fixture.home_score, fixture.clock_time, fixture.home_in_possession) == (
+        0,
+        "12:34",
+        True,
+    )
+
+
+def test_team_colours_are_copied_to_the_fixture(fixture, feed):
+    colours = {"HomeTeamColour": "5, 52, 13", "awayteamcolour": "255, 0, 0"}
+    store_packets(
+        fixture.id, [feed.packet(new_id(), "Confirmed", 2, "Team Colours", metadata=colours)]
+    )
+    fixture.refresh_from_db()
+    assert (fixture.home_colour, fixture.away_colour) == ("5, 52, 13", "255, 0, 0")
+
+
+def test_a_finished_packet_finishes_the_fixture(fixture, feed):
+    result = store_packets(
+        fixture.id, [feed.packet(new_id(), "Confirmed", 5, "End Match", finished=True)]
+    )
+    fixture.refresh_from_db()
+    assert result.finished and fixture.finished
+
+
+def test_a_writer_without_the_lock_stores_nothing(fixture, feed):
+    lease = Lease(fixture.id, key=12345, pid=1)
+    with pytest.raises(LeaseLost):
+        store_packets(fixture.id, [feed.packet(new_id(), "Confirmed", 103, "Corner")], lease=lease)
+    assert not Packet.objects.filter(fixture=fixture).exists()

@@ -1,0 +1,138 @@
+"""Real Celery worker processes: dispatch, a worker killed mid-match, a new one resuming."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import signal
+import subprocess
+import sys
+import uuid
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from django.conf import settings as django_settings
+from django.db import connections
+from django.utils import timezone
+
+from dde_site.celery import app as celery_app
+from streams.dispatch import dispatch_due
+from streams.locks import is_followed
+from streams.models import Fixture, Packet
+from streams.simulator import Schedule
+from streams.tasks import enqueue_listener
+from tests.conftest import StartFeed
+from tests.streams.test_listener import assert_log_equals_feed, wait_for
+
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def worker_database_url() -> str:
+    db = connections["default"].settings_dict
+    auth = db["USER"] + (f":{db['PASSWORD']}" if db.get("PASSWORD") else "")
+    return f"postgres://{auth}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+
+
+@pytest.fixture
+def start_worker() -> Iterator[Callable[[], subprocess.Popen[bytes]]]:
+    """Start `celery worker` processes as `make run` does, on the test database."""
+    workers: list[subprocess.Popen[bytes]] = []
+    celery_app.control.purge()
+
+    def start() -> subprocess.Popen[bytes]:
+        env = {
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": "tests.settings",
+            "DATABASE_URL": worker_database_url(),
+            "REDIS_URL": django_settings.REDIS_URL,
+            "DDE_STREAMS_URL": django_settings.DDE_STREAMS_URL,
+            "DDE_API_URL": django_settings.DDE_API_URL,
+            "DDE_AUTH_TOKEN": django_settings.DDE_AUTH_TOKEN,
+            "DDE_WATCHDOG_SECONDS": str(django_settings.DDE_WATCHDOG_SECONDS),
+        }
+        name = f"listeners-{len(workers)}-{uuid.uuid4().hex[:6]}@%h"
+        command = [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "dde_site",
+            "worker",
+            "-Q",
+            "listeners",
+            "-P",
+            "threads",
+            "-c",
+            "20",
+            "-n",
+            name,
+            "--loglevel",
+            "WARNING",
+        ]
+        worker = subprocess.Popen(command, cwd=ROOT, env=env)
+        workers.append(worker)
+        return worker
+
+    yield start
+    for worker in workers:
+        if worker.poll() is None:
+            worker.send_signal(signal.SIGKILL)
+        worker.wait(timeout=10)
+
+
+def stored(fixture: Fixture) -> int:
+    return Packet.objects.filter(fixture=fixture).count()
+
+
+def test_a_worker_killed_mid_match_is_replaced_and_the_new_one_resumes_with_nothing_lost(
+    start_feed: StartFeed,
+    make_fixture: Callable[..., Fixture],
+    start_worker: Callable[[], subprocess.Popen[bytes]],
+) -> None:
+    fixture_id = uuid.uuid4()
+    schedule = Schedule()
+    # A live match at 300x lasts about twenty seconds.
+    schedule.add(fixture_id, kickoff=timezone.now() + dt.timedelta(seconds=2))
+    feed = start_feed(schedule=schedule, pace=300)
+    fixture = make_fixture(fixture_id)
+
+    first = start_worker()
+    assert dispatch_due(enqueue=enqueue_listener) == [fixture.id]
+    wait_for(lambda: stored(fixture) > 150, timeout=60)
+    first.send_signal(signal.SIGKILL)
+    first.wait(timeout=10)
+    killed_at = stored(fixture)
+
+    # Postgres drops the dead worker's connection and its lock with it.
+    wait_for(lambda: not is_followed(fixture.id), timeout=5)
+    start_worker()
+    assert dispatch_due(enqueue=enqueue_listener) == [fixture.id]  # the next beat tick
+
+    def finished() -> bool:
+        fixture.refresh_from_db()
+        return fixture.finished
+
+    wait_for(finished, timeout=90)
+    assert stored(fixture) > killed_at
+    assert_log_equals_feed(fixture.id, feed)
+
+
+def test_the_dispatcher_starts_nothing_for_a_fixture_already_followed(
+    start_feed: StartFeed,
+    make_fixture: Callable[..., Fixture],
+    start_worker: Callable[[], subprocess.Popen[bytes]],
+) -> None:
+    fixture_id = uuid.uuid4()
+    schedule = Schedule()
+    schedule.add(fixture_id, kickoff=timezone.now() + dt.timedelta(seconds=60))
+    start_feed(schedule=schedule, pace=1)
+    fixture = make_fixture(fixture_id)
+    start_worker()
+    assert dispatch_due(enqueue=enqueue_listener) == [fixture.id]
+    wait_for(lambda: is_followed(fixture.id), timeout=30)
+    assert dispatch_due(enqueue=enqueue_listener) == []
+    Fixture.objects.filter(pk=fixture.id).update(stop_requested=True)
+    wait_for(lambda: not is_followed(fixture.id), timeout=15)
