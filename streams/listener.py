@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import enum
+import threading
 import uuid
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -35,6 +36,7 @@ from streams.dde.client import (
     Rejected,
 )
 from streams.dde.messages import ControlMessage, DataPacket
+from streams.ingest import FixtureWriter
 from streams.locks import Lease, LeaseLost, ProcessLocks, process_locks
 from streams.models import Feed, ListenerState
 
@@ -45,6 +47,7 @@ class Outcome(enum.Enum):
     ALREADY_FOLLOWED = "already_followed"
     FINISHED = "finished"
     STOPPED = "stopped"
+    SHUTDOWN = "shutdown"
     WINDOW_CLOSED = "window_closed"
     LEASE_LOST = "lease_lost"
     FAILED = "failed"
@@ -54,7 +57,17 @@ _FINAL_STATES = {
     Outcome.FINISHED: ListenerState.FINISHED,
     Outcome.FAILED: ListenerState.FAILED,
     Outcome.LEASE_LOST: ListenerState.FAILED,
+    Outcome.SHUTDOWN: ListenerState.IDLE,  # another worker takes it over at the next tick
 }
+
+# Set when this process shuts down: a threads pool cannot kill a running task, so every
+# listener checks the flag between frames and lets go of its fixture within seconds.
+_process_stopping = threading.Event()
+
+
+def stop_all_listeners() -> None:
+    """Ask every listener of this process to let go of its fixture (worker shutdown)."""
+    _process_stopping.set()
 
 
 @dataclass(frozen=True)
@@ -157,6 +170,7 @@ class _Listener:
 
     async def _run(self, speed: str | None) -> Outcome:
         start = await self._db(db.start_listening, self.fixture_id)
+        self._writer = FixtureWriter(self.fixture_id, epoch=start.epoch)
         self.next_position = start.next_position
         self.log.info("listener.started", position=self.next_position)
         if start.finished:
@@ -234,7 +248,7 @@ class _Listener:
         if not arrivals:
             return None
         batch = [(a.at, a.event) for a in arrivals if isinstance(a.event, DataPacket)]
-        result = await self._db(db.store, self.fixture_id, batch, self.lease)
+        result = await self._db(db.store, self._writer, batch)
         self.next_position = result.next_position
         # Receive-to-commit of the oldest packet in the batch: the figure the bench reads.
         waited_ms = (timezone.now() - arrivals[0].at).total_seconds() * 1000
@@ -276,6 +290,8 @@ class _Listener:
         if not force and now - self._last_check < self.config.check_every_seconds:
             return None
         self._last_check = now
+        if _process_stopping.is_set():
+            return Outcome.SHUTDOWN
         check = await self._db(db.check, self.fixture_id, self._last_frame_at)
         if check.stop_requested:
             return Outcome.STOPPED

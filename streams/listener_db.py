@@ -12,8 +12,7 @@ from django.utils import timezone
 
 from streams.dde.client import Rejected
 from streams.dde.messages import DataPacket
-from streams.ingest import StoreResult, record_rejected_frame, store_packets
-from streams.locks import Lease
+from streams.ingest import FixtureWriter, StoreResult, record_rejected_frame
 from streams.models import Fixture, ListenerState
 
 
@@ -23,6 +22,7 @@ class Start:
     finished: bool
     feed: str
     speed: str
+    epoch: int
 
 
 @dataclass(frozen=True)
@@ -32,22 +32,21 @@ class Check:
 
 
 def start_listening(fixture_id: uuid.UUID) -> Start:
-    fixture = Fixture.objects.get(pk=fixture_id)
+    """Mark the fixture as being connected and take a new fencing epoch for this listener."""
     Fixture.objects.filter(pk=fixture_id).update(
-        listener_state=ListenerState.CONNECTING, listener_error="", retry_not_before=None
+        listener_state=ListenerState.CONNECTING,
+        listener_error="",
+        retry_not_before=None,
+        listener_epoch=F("listener_epoch") + 1,
     )
-    return Start(fixture.packet_count, fixture.finished, fixture.feed, fixture.speed)
+    fixture = Fixture.objects.get(pk=fixture_id)
+    return Start(
+        fixture.packet_count, fixture.finished, fixture.feed, fixture.speed, fixture.listener_epoch
+    )
 
 
-def store(
-    fixture_id: uuid.UUID, arrivals: Sequence[tuple[dt.datetime, DataPacket]], lease: Lease
-) -> StoreResult:
-    return store_packets(
-        fixture_id,
-        [packet for _, packet in arrivals],
-        lease=lease,
-        received_at=[at for at, _ in arrivals],
-    )
+def store(writer: FixtureWriter, arrivals: Sequence[tuple[dt.datetime, DataPacket]]) -> StoreResult:
+    return writer.store([packet for _, packet in arrivals], [at for at, _ in arrivals])
 
 
 def record_rejected(fixture_id: uuid.UUID, event: Rejected, after_position: int | None) -> None:

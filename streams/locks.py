@@ -26,18 +26,12 @@ _ADVISORY_LOCKS_OF_THIS_DATABASE = """
 
 
 class LeaseLost(Exception):
-    """This process no longer holds the fixture's lock; the listener must stop writing."""
+    """Another listener has taken the fixture over; this one must stop writing."""
 
 
 def lock_key(fixture_id: uuid.UUID) -> int:
     """A signed 64-bit advisory lock key derived from the fixture's UUID."""
     return int.from_bytes(fixture_id.bytes[:8], "big", signed=True)
-
-
-def _split_key(key: int) -> tuple[int, int]:
-    # pg_locks shows a bigint key as two unsigned 32-bit halves (classid, objid).
-    unsigned = key & 0xFFFF_FFFF_FFFF_FFFF
-    return unsigned >> 32, unsigned & 0xFFFF_FFFF
 
 
 @dataclass(frozen=True)
@@ -98,8 +92,8 @@ class ProcessLocks:
                 return self._conn
             except psycopg.Error:
                 pass
-        # A new session holds none of the old locks: forget them so their listeners,
-        # fenced by ``assert_lease_held``, stop at their next write.
+        # A new session holds none of the old locks: forget them. Their listeners are
+        # fenced by the fixture's epoch and stop at their next write once taken over.
         self._drop_connection()
         self._held.clear()
         self._conn = psycopg.connect(self._conninfo, autocommit=True)
@@ -110,20 +104,6 @@ class ProcessLocks:
             with contextlib.suppress(psycopg.Error):
                 self._conn.close()
         self._conn = None
-
-
-def assert_lease_held(lease: Lease) -> None:
-    """Fence a write: raise LeaseLost unless the lease's session still holds the lock."""
-    classid, objid = _split_key(lease.key)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT EXISTS ({_ADVISORY_LOCKS_OF_THIS_DATABASE}"
-            " AND classid = %s AND objid = %s AND pid = %s)",
-            [classid, objid, lease.pid],
-        )
-        row = cursor.fetchone()
-    if not row or not row[0]:
-        raise LeaseLost(f"the lock on fixture {lease.fixture_id} was lost")
 
 
 def followed_keys() -> set[int]:

@@ -93,6 +93,9 @@ class Fixture(models.Model):
     listener_error = models.TextField(blank=True)
     last_frame_at = models.DateTimeField(null=True, blank=True)
     reconnects = models.PositiveIntegerField(default=0)
+    listener_epoch = models.BigIntegerField(
+        default=0, help_text="Bumped by each listener that takes the fixture; fences old ones."
+    )
     stop_requested = models.BooleanField(default=False)
     retry_not_before = models.DateTimeField(
         null=True, blank=True, help_text="Set after the vendor rejected the token."

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 from celery import shared_task
+from celery.signals import worker_shutting_down
 from django.conf import settings
 
 from streams import dispatch, listener
@@ -33,3 +35,9 @@ def dispatch_listeners() -> int:
 @shared_task(name="streams.tasks.replay_fixture", ignore_result=True)
 def replay_fixture(fixture_id: str) -> bool:
     return dispatch.replay_from_start(uuid.UUID(fixture_id), enqueue=enqueue_listener)
+
+
+@worker_shutting_down.connect
+def _let_go_of_fixtures(**_: Any) -> None:
+    # Warm shutdown waits for running tasks; listeners would otherwise run until full time.
+    listener.stop_all_listeners()

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from streams.simulator import periods
-from streams.simulator.plan import make_plan
+from streams.simulator.plan import MatchPlan, make_plan
 from streams.simulator.play import Play
 from streams.simulator.render import render
 from streams.simulator.script import Script
@@ -64,6 +64,26 @@ class Match:
         return self.released(now) == len(self.packets)
 
 
+def play_match(
+    fixture_id: uuid.UUID, home: str | None, away: str | None
+) -> tuple[Script, MatchPlan]:
+    """Every action of the match, in wall seconds at pace 1, from the id's random stream."""
+    rng = random.Random(fixture_id.int)
+    home_team, away_team = make_teams(rng, home, away)
+    plan = make_plan(rng)
+    script = Script(rng, home_team, away_team)
+    play = Play(script)
+    periods.setup(script)
+    at, home_first = periods.kick_off_match(play, rng)
+    at = periods.play_period(play, at, 1, plan)
+    at = periods.start_period(play, periods.half_time(play, at), 2, not home_first)
+    at = periods.play_period(play, at, 2, plan)
+    if plan.has_shootout:
+        at = shootout_period(play, play.later(at, 120, 300))
+    periods.end_match(play, play.later(at, 20, 60))
+    return script, plan
+
+
 def generate_match(
     fixture_id: uuid.UUID,
     kickoff: dt.datetime,
@@ -81,27 +101,14 @@ def generate_match(
         raise ValueError("pace must be positive")
     if kickoff.tzinfo is None:
         raise ValueError("kickoff must be timezone-aware")
-    rng = random.Random(fixture_id.int)
-    home_team, away_team = make_teams(rng, home, away)
-    plan = make_plan(rng)
-    script = Script(rng, home_team, away_team)
-    play = Play(script)
-    periods.setup(script)
-    at, home_first = periods.kick_off_match(play, rng)
-    at = periods.play_period(play, at, 1, plan)
-    at = periods.start_period(play, periods.half_time(play, at), 2, not home_first)
-    at = periods.play_period(play, at, 2, plan)
-    if plan.has_shootout:
-        start, end = periods.START_PERIOD_EFFECT(3), periods.END_PERIOD_EFFECT
-        at = shootout_period(play, play.later(at, 120, 300), start, end)
-    periods.end_match(play, play.later(at, 20, 60))
+    script, plan = play_match(fixture_id, home, away)
     packets, offsets = render(script, fixture_id, kickoff.astimezone(dt.UTC), pace)
     return Match(
         fixture_id=fixture_id,
         kickoff=kickoff,
         pace=pace,
-        home=home_team,
-        away=away_team,
+        home=script.home,
+        away=script.away,
         packets=packets,
         release_offsets=offsets,
         has_shootout=plan.has_shootout,

@@ -78,14 +78,14 @@ def setup(script: Script) -> None:
         script.confirmed(ct.LINEUPS, at + offset, timed=False, home=home, metadata=_lineup(team))
 
 
-def _start_period(period: int) -> Effect:
+def period_started(period: int) -> Effect:
     def apply(state: MatchState, stamp: str) -> None:
         state.start_period(period, stamp)
 
     return apply
 
 
-def _end_period(state: MatchState, stamp: str) -> None:
+def period_ended(state: MatchState, stamp: str) -> None:
     state.end_period(stamp)
 
 
@@ -102,7 +102,7 @@ def start_period(play: Play, at: float, period: int, home_kicks_off: bool) -> fl
     script = play.script
     script.period = period
     script.clock.set(at, HALF * (period - 1), running=False)
-    script.confirmed(ct.START_PERIOD, at, _start_period(period))
+    script.confirmed(ct.START_PERIOD, at, period_started(period))
     at = play.later(at, 1, 3)
     script.clock.start(at)
     script.confirmed(ct.START_CLOCK, at)
@@ -116,7 +116,7 @@ def end_period(play: Play, at: float) -> float:
     play.script.clock.stop(at)
     play.script.confirmed(ct.STOP_CLOCK, at)
     at = play.later(at, 1, 4)
-    play.script.confirmed(ct.END_PERIOD, at, _end_period)
+    play.script.confirmed(ct.END_PERIOD, at, period_ended)
     return at
 
 
@@ -149,7 +149,3 @@ def half_time(play: Play, at: float) -> float:
 
 def end_match(play: Play, at: float) -> None:
     play.script.confirmed(ct.END_MATCH, at, _finish)
-
-
-START_PERIOD_EFFECT: Final = _start_period
-END_PERIOD_EFFECT: Final = _end_period

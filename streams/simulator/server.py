@@ -11,7 +11,7 @@ import logging
 import time
 from collections.abc import AsyncIterator, Callable, Coroutine
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Final
+from typing import Any, Final
 
 from websockets.asyncio.server import Server, ServerConnection, serve
 from websockets.exceptions import ConnectionClosed
@@ -27,11 +27,9 @@ from streams.simulator.routes import (
     parse_rest,
     parse_stream,
 )
+from streams.simulator.running import RunningSimulator
 from streams.simulator.schedule import Schedule
 from streams.simulator.stats import Stats
-
-if TYPE_CHECKING:
-    from streams.simulator.running import RunningSimulator
 
 logger = logging.getLogger(__name__)
 
@@ -126,8 +124,6 @@ class Simulator:
 
     def start_in_thread(self, host: str = "127.0.0.1", port: int = 0) -> RunningSimulator:
         """Serve from a daemon thread with its own event loop, for sync code."""
-        from streams.simulator.running import RunningSimulator
-
         return RunningSimulator.start(self, host, port)
 
     def _next_malformed(self) -> int:

@@ -6,6 +6,7 @@ import itertools
 from collections.abc import Iterator
 
 from streams.simulator import catalog as ct
+from streams.simulator.periods import period_ended, period_started
 from streams.simulator.play import Play
 from streams.simulator.script import Effect, SendType
 from streams.simulator.state import SHOOTOUT_PERIOD, MatchState
@@ -70,12 +71,12 @@ def play_shootout(play: Play, at: float, first: bool) -> float:
             return at
 
 
-def shootout_period(play: Play, at: float, start: Effect, end: Effect) -> float:
+def shootout_period(play: Play, at: float) -> float:
     """Start Period 3 and Start Clock (as documented), the kicks, then the period's end."""
     script = play.script
     script.period = SHOOTOUT_PERIOD
     script.clock.set(at, 0, running=False)
-    script.confirmed(ct.START_PERIOD, at, start)
+    script.confirmed(ct.START_PERIOD, at, period_started(SHOOTOUT_PERIOD))
     at = play.later(at, 2, 6)
     script.clock.start(at)
     script.confirmed(ct.START_CLOCK, at)
@@ -85,5 +86,5 @@ def shootout_period(play: Play, at: float, start: Effect, end: Effect) -> float:
     script.clock.stop(at)
     script.confirmed(ct.STOP_CLOCK, at)
     at = play.later(at, 2, 5)
-    script.confirmed(ct.END_PERIOD, at, end)
+    script.confirmed(ct.END_PERIOD, at, period_ended)
     return play.later(at, 20, 60)

@@ -18,7 +18,9 @@ NOW = dt.datetime.now(dt.UTC).replace(microsecond=0)
 def three_fixtures() -> tuple[Schedule, dict[str, uuid.UUID]]:
     schedule = Schedule()
     ids = {"finished": uuid.uuid4(), "live": uuid.uuid4(), "later": uuid.uuid4()}
-    schedule.add(ids["finished"], kickoff=NOW - dt.timedelta(hours=4), home="Old Town", away="Past FC")
+    schedule.add(
+        ids["finished"], kickoff=NOW - dt.timedelta(hours=4), home="Old Town", away="Past FC"
+    )
     schedule.add(ids["live"], kickoff=NOW - dt.timedelta(minutes=20))
     schedule.add(ids["later"], kickoff=NOW + dt.timedelta(days=2))
     return schedule, ids
@@ -71,7 +73,9 @@ async def test_the_fixture_list_can_be_filtered(
     server = await start_server(schedule=schedule)
     fixtures = (await server.get(f"/soccer/fixtures?{query}")).json()
     wanted = {key for key in ("finished", "live", "later") if key in expected}
-    assert [fixture["id"] for fixture in fixtures] == [str(ids[key]) for key in ids if key in wanted]
+    assert [fixture["id"] for fixture in fixtures] == [
+        str(ids[key]) for key in ids if key in wanted
+    ]
 
 
 async def test_a_bad_date_filter_is_a_json_bad_request(start_server: StartServer) -> None:
@@ -94,7 +98,9 @@ async def test_any_fixture_id_can_be_looked_up_as_a_recorded_match(
     assert (fixture["status"], fixture["collectionStatus"]) == ("Completed", "CollectionCompleted")
 
 
-async def test_the_actions_of_a_finished_match_are_all_its_packets(start_server: StartServer) -> None:
+async def test_the_actions_of_a_finished_match_are_all_its_packets(
+    start_server: StartServer,
+) -> None:
     server = await start_server()
     fixture_id = uuid.uuid4()
     response = await server.get(f"/soccer/fixtures/{fixture_id}/actions")
@@ -119,7 +125,11 @@ async def test_the_actions_of_a_live_match_are_those_released_so_far(
 
 @pytest.mark.parametrize(
     "headers",
-    [{"Accept": ACCEPT}, {"Accept": ACCEPT, "Authorization": "Bearer nope"}, {"Accept": ACCEPT, "Authorization": "test-token"}],
+    [
+        {"Accept": ACCEPT},
+        {"Accept": ACCEPT, "Authorization": "Bearer nope"},
+        {"Accept": ACCEPT, "Authorization": "test-token"},
+    ],
 )
 async def test_rest_without_the_right_bearer_token_is_unauthorised(
     start_server: StartServer, headers: dict[str, str]
@@ -131,13 +141,21 @@ async def test_rest_without_the_right_bearer_token_is_unauthorised(
 
 async def test_rest_without_the_accept_header_is_a_bad_request(start_server: StartServer) -> None:
     server = await start_server()
-    response = await server.get("/soccer/fixtures", headers={"Authorization": HEADERS["Authorization"]})
+    response = await server.get(
+        "/soccer/fixtures", headers={"Authorization": HEADERS["Authorization"]}
+    )
     assert response.status_code == 400
     assert response.text == "Request is missing required HTTP header 'Accept'"
 
 
 @pytest.mark.parametrize(
-    "path", ["/soccer/seasons", "/soccer/fixtures/not-a-uuid", "/tennis/fixtures", "/soccer/fixtures/{id}/x"]
+    "path",
+    [
+        "/soccer/seasons",
+        "/soccer/fixtures/not-a-uuid",
+        "/tennis/fixtures",
+        "/soccer/fixtures/{id}/x",
+    ],
 )
 async def test_an_unknown_rest_path_is_not_found(start_server: StartServer, path: str) -> None:
     server = await start_server()

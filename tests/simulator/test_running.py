@@ -68,11 +68,17 @@ def test_the_command_serves_until_sigterm_and_never_logs_the_token() -> None:
         "'pace': 5, 'heartbeat': 1, 'faults': '', 'demo': True})"
     )
     process = subprocess.Popen(
-        [sys.executable, "-c", code], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
     )
     assert process.stdout is not None
-    lines = [process.stdout.readline() for _ in range(3)]
-    line = next(line for line in lines if "DDE simulator serving" in line)
+    lines = [process.stdout.readline()]
+    while "DDE simulator serving" not in lines[-1] and lines[-1]:
+        lines.append(process.stdout.readline())
+    line = lines[-1]
     assert "ws://127.0.0.1:" in line
     port = int(line.split("ws://127.0.0.1:")[1].split("/")[0])
     headers = {**HEADERS, "Authorization": "Bearer secret-xyz"}

@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 
 from streams.dde.messages import DataPacket, parse_frame
-from streams.ingest import store_packets
-from streams.locks import Lease, LeaseLost
+from streams.ingest import FixtureWriter, store_packets
+from streams.locks import LeaseLost
 from streams.models import Action, Fixture, Packet
 
 pytestmark = pytest.mark.django_db
@@ -223,8 +223,21 @@ def test_a_finished_packet_finishes_the_fixture(fixture, feed):
     assert result.finished and fixture.finished
 
 
-def test_a_writer_without_the_lock_stores_nothing(fixture, feed):
-    lease = Lease(fixture.id, key=12345, pid=1)
+def test_a_writer_taken_over_by_a_later_listener_stores_nothing(fixture, feed):
+    Fixture.objects.filter(pk=fixture.pk).update(listener_epoch=2)
+    stale = FixtureWriter(fixture.id, epoch=1)
     with pytest.raises(LeaseLost):
-        store_packets(fixture.id, [feed.packet(new_id(), "Confirmed", 103, "Corner")], lease=lease)
+        stale.store([feed.packet(new_id(), "Confirmed", 103, "Corner")])
     assert not Packet.objects.filter(fixture=fixture).exists()
+    current = FixtureWriter(fixture.id, epoch=2)
+    assert len(current.store([feed.packet(new_id(), "Confirmed", 103, "Corner")]).stored) == 1
+
+
+def test_a_writer_notices_packets_stored_by_someone_else_and_continues_after_them(fixture, feed):
+    writer = FixtureWriter(fixture.id)
+    writer.store([feed.packet(new_id(), "Confirmed", 103, "Corner")])
+    store_packets(fixture.id, [feed.packet(new_id(), "Confirmed", 103, "Corner")])
+    shared = feed.packet(new_id(), "Confirmed", 103, "Corner")
+    store_packets(fixture.id, [shared])
+    result = writer.store([shared, feed.packet(new_id(), "Confirmed", 109, "Foul")])
+    assert (result.repeats, [s.position for s in result.stored]) == (1, [3])

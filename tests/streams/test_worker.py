@@ -136,3 +136,24 @@ def test_the_dispatcher_starts_nothing_for_a_fixture_already_followed(
     assert dispatch_due(enqueue=enqueue_listener) == []
     Fixture.objects.filter(pk=fixture.id).update(stop_requested=True)
     wait_for(lambda: not is_followed(fixture.id), timeout=15)
+
+
+def test_a_worker_asked_to_shut_down_lets_go_of_its_live_fixtures_promptly(
+    start_feed: StartFeed,
+    make_fixture: Callable[..., Fixture],
+    start_worker: Callable[[], subprocess.Popen[bytes]],
+) -> None:
+    fixture_id = uuid.uuid4()
+    schedule = Schedule()
+    schedule.add(fixture_id, kickoff=timezone.now() - dt.timedelta(minutes=5))
+    start_feed(schedule=schedule, pace=1)
+    fixture = make_fixture(fixture_id)
+    worker = start_worker()
+    dispatch_due(enqueue=enqueue_listener)
+    wait_for(lambda: stored(fixture) > 0, timeout=30)
+    worker.send_signal(signal.SIGTERM)  # warm shutdown, as on a deploy or Ctrl-C
+    assert worker.wait(timeout=15) == 0
+    fixture.refresh_from_db()
+    assert fixture.listener_state == "idle"
+    assert not fixture.finished
+    assert dispatch_due(enqueue=lambda _: None) == [fixture.id]
