@@ -46,17 +46,30 @@ _LOCK_FIXTURE = (
     " set_config('synchronous_commit', 'off', true)"
     f" FROM {Fixture._meta.db_table} WHERE id = %s FOR UPDATE"
 )
-_INSERT_PACKET = (
-    f"INSERT INTO {Packet._meta.db_table}"
-    " (fixture_id, position, payload, action_id, fixture_seq_num, received_at)"
-    " VALUES (%s, %s, %s, %s, %s, %s)"
-)
-_ACTION_COLUMNS = [_column(Action, name) for name in _ACTION_STATE_FIELDS]
-_UPSERT_ACTION = (
-    f"INSERT INTO {Action._meta.db_table} (fixture_id, action_id, {', '.join(_ACTION_COLUMNS)})"
-    f" VALUES (%s, %s, {', '.join(['%s'] * len(_ACTION_COLUMNS))})"
-    " ON CONFLICT (fixture_id, action_id) DO UPDATE SET "
-    + ", ".join(f"{c} = EXCLUDED.{c}" for c in _ACTION_COLUMNS)
+
+
+def _insert_from_arrays(model: Any, fields: list[str], *, update: list[str] | None = None) -> str:
+    """INSERT ... SELECT FROM unnest(one array per column): any number of rows, one
+    statement. Fewer round trips matter twice here: each wait on the database hands the
+    GIL to the thread parsing the feed for up to a switch interval (5 ms)."""
+    columns = [_column(model, name) for name in fields]
+    arrays = [f"%s::{model._meta.get_field(name).db_type(connection)}[]" for name in fields]
+    sql = (
+        f"INSERT INTO {model._meta.db_table} ({', '.join(columns)})"
+        f" SELECT * FROM unnest({', '.join(arrays)})"
+    )
+    if update:
+        conflict = ", ".join(_column(model, name) for name in fields[: len(fields) - len(update)])
+        sql += f" ON CONFLICT ({conflict}) DO UPDATE SET " + ", ".join(
+            f"{_column(model, name)} = EXCLUDED.{_column(model, name)}" for name in update
+        )
+    return sql
+
+
+_PACKET_FIELDS = ["fixture", "position", "payload", "action_id", "fixture_seq_num", "received_at"]
+_INSERT_PACKETS = _insert_from_arrays(Packet, _PACKET_FIELDS)
+_UPSERT_ACTIONS = _insert_from_arrays(
+    Action, ["fixture", "action_id", *_ACTION_STATE_FIELDS], update=_ACTION_STATE_FIELDS
 )
 
 
@@ -177,11 +190,11 @@ class FixtureWriter:
         assignments = ", ".join(f"{_column(Fixture, name)} = %s" for name in changes)
         # One round trip for the three writes: at live pace a packet is its own
         # transaction, and waiting on each statement in turn was most of its cost.
+        packet_rows = [self._packet_row(s) for s in stored]
+        action_rows = [self._action_row(a, st) for a, st in states.items()]
         with _raw_cursor() as cursor, cursor.connection.pipeline():
-            cursor.executemany(_INSERT_PACKET, [self._packet_row(s) for s in stored])
-            cursor.executemany(
-                _UPSERT_ACTION, [self._action_row(a, st) for a, st in states.items()]
-            )
+            cursor.execute(_INSERT_PACKETS, [list(column) for column in zip(*packet_rows)])
+            cursor.execute(_UPSERT_ACTIONS, [list(column) for column in zip(*action_rows)])
             cursor.execute(
                 f"UPDATE {Fixture._meta.db_table} SET {assignments} WHERE id = %s",
                 [_adapt(name, value) for name, value in changes.items()] + [self.fixture_id],
