@@ -83,10 +83,29 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env_url("REDIS_URL", "redis://127.0.0.1:6379/0", schemes=("redis", "rediss"))
 
+# The pub/sub layer, not the core one: a group send is one PUBLISH, and each daphne process
+# subscribes to a group once and fans out to its viewers in memory. The core layer keeps a
+# Redis list per consumer and writes every group message into each of them, which near a
+# thousand viewers of one match ends in Redis read time-outs and "too many connections".
+# Delivery is at most once; viewers never depend on it, because every event carries its
+# position and a consumer that sees a gap catches up from Postgres. Each event loop (one
+# per daphne process, one per listener) keeps one connection. ``socket_timeout`` bounds a
+# publish to a hung Redis; idle subscribers poll with their own short timeout, so a viewer
+# waiting for kick-off is never closed by it.
 CHANNEL_LAYERS = {
     "default": {
-        "BACKEND": "channels_redis.core.RedisChannelLayer",
-        "CONFIG": {"hosts": [REDIS_URL]},
+        "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
+        "CONFIG": {
+            "hosts": [
+                {
+                    "address": REDIS_URL,
+                    "socket_connect_timeout": 5,
+                    "socket_timeout": 5,
+                    "health_check_interval": 30,
+                    "retry_on_timeout": True,
+                }
+            ],
+        },
     },
 }
 

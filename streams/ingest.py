@@ -41,11 +41,18 @@ def _column(model: Any, name: str) -> str:
     return str(model._meta.get_field(name).column)
 
 
+_FIXTURE_FIELDS = [f.attname for f in Fixture._meta.concrete_fields]
 _LOCK_FIXTURE = (
-    "SELECT last_position, stop_requested, finished, listener_epoch,"
+    f"SELECT {', '.join(str(f.column) for f in Fixture._meta.concrete_fields)},"
     " set_config('synchronous_commit', 'off', true)"
     f" FROM {Fixture._meta.db_table} WHERE id = %s FOR UPDATE"
 )
+
+
+def _db_type(model: Any, name: str) -> str:
+    db_type = model._meta.get_field(name).db_type(connection)
+    assert db_type, f"{model.__name__}.{name} has no column type"
+    return str(db_type)
 
 
 def _insert_from_arrays(model: Any, fields: list[str], *, update: list[str] | None = None) -> str:
@@ -53,7 +60,7 @@ def _insert_from_arrays(model: Any, fields: list[str], *, update: list[str] | No
     statement. Fewer round trips matter twice here: each wait on the database hands the
     GIL to the thread parsing the feed for up to a switch interval (5 ms)."""
     columns = [_column(model, name) for name in fields]
-    arrays = [f"%s::{model._meta.get_field(name).db_type(connection)}[]" for name in fields]
+    arrays = [f"%s::{_db_type(model, name)}[]" for name in fields]
     sql = (
         f"INSERT INTO {model._meta.db_table} ({', '.join(columns)})"
         f" SELECT * FROM unnest({', '.join(arrays)})"
@@ -75,9 +82,14 @@ _UPSERT_ACTIONS = _insert_from_arrays(
 
 @dataclass(frozen=True)
 class StoredPacket:
+    """A packet as stored, with what it changed: the action's state and the fixture's
+    summary right after it, in the shapes pages and websockets share (``to_payload``)."""
+
     position: int
     packet: DataPacket
     received_at: dt.datetime
+    action: dict[str, Any]
+    fixture: dict[str, Any]
 
 
 @dataclass(frozen=True)
@@ -115,14 +127,12 @@ class FixtureWriter:
         arrivals = list(received_at) if received_at else [timezone.now()] * len(packets)
         try:
             with transaction.atomic():
-                last_position, stop_requested, finished = self._lock_fixture()
-                stored_count = 0 if last_position is None else last_position + 1
-                if self._next_position != stored_count:
-                    self._load(stored_count)
-                stored, states = self._plan(list(zip(packets, arrivals, strict=True)))
+                fixture = self._lock_fixture()
+                if self._next_position != fixture.packet_count:
+                    self._load(fixture.packet_count)
+                stored, states = self._plan(fixture, list(zip(packets, arrivals, strict=True)))
                 if stored:
                     self._write(stored, states)
-                    finished = finished or any(s.packet.finished for s in stored)
         except BaseException:
             self._next_position = None  # the transaction rolled back: trust only the database
             raise
@@ -133,21 +143,21 @@ class FixtureWriter:
             stored=stored,
             repeats=len(packets) - len(stored),
             next_position=self._next_position,
-            finished=finished,
-            stop_requested=stop_requested,
+            finished=fixture.finished,
+            stop_requested=fixture.stop_requested,
         )
 
-    def _lock_fixture(self) -> tuple[int | None, bool, bool]:
+    def _lock_fixture(self) -> Fixture:
         # The row lock serialises writers of one fixture even if two ever raced; the epoch
         # fences a listener whose lock went with its connection and was taken by another.
         with _raw_cursor() as cursor:
             row = cursor.execute(_LOCK_FIXTURE, [self.fixture_id]).fetchone()
         if row is None:
             raise Fixture.DoesNotExist(f"fixture {self.fixture_id} does not exist")
-        last_position, stop_requested, finished, epoch, _ = row
-        if self.epoch is not None and epoch != self.epoch:
+        fixture = Fixture.from_db(connection.alias, _FIXTURE_FIELDS, row[:-1])
+        if self.epoch is not None and fixture.listener_epoch != self.epoch:
             raise LeaseLost(f"fixture {self.fixture_id} was taken over by another listener")
-        return last_position, stop_requested, finished
+        return fixture
 
     def _load(self, stored_count: int) -> None:
         packets = Packet.objects.filter(fixture_id=self.fixture_id)
@@ -161,9 +171,10 @@ class FixtureWriter:
         self._next_position = stored_count
 
     def _plan(
-        self, arrivals: list[tuple[DataPacket, dt.datetime]]
+        self, fixture: Fixture, arrivals: list[tuple[DataPacket, dt.datetime]]
     ) -> tuple[list[StoredPacket], dict[str, dict[str, Any]]]:
-        """Positions for the new packets and the resulting action states."""
+        """Positions for the new packets, the resulting action states, and the fixture
+        (updated in memory) after each of them."""
         keys = set(self._keys)
         states: dict[str, dict[str, Any]] = {}
         stored: list[StoredPacket] = []
@@ -176,7 +187,13 @@ class FixtureWriter:
             action_id = packet.action.action_id
             current = states.get(action_id) or self._states.get(action_id)
             states[action_id] = next_action_state(current, packet, position)
-            stored.append(StoredPacket(position, packet, arrived))
+            for name, value in fixture_fields(packet).items():
+                setattr(fixture, name, value)
+            fixture.last_position = position
+            action = Action(action_id=action_id, **states[action_id])
+            stored.append(
+                StoredPacket(position, packet, arrived, action.to_payload(), fixture.to_payload())
+            )
             position += 1
         return stored, states
 
@@ -193,8 +210,12 @@ class FixtureWriter:
         packet_rows = [self._packet_row(s) for s in stored]
         action_rows = [self._action_row(a, st) for a, st in states.items()]
         with _raw_cursor() as cursor, cursor.connection.pipeline():
-            cursor.execute(_INSERT_PACKETS, [list(column) for column in zip(*packet_rows)])
-            cursor.execute(_UPSERT_ACTIONS, [list(column) for column in zip(*action_rows)])
+            cursor.execute(
+                _INSERT_PACKETS, [list(column) for column in zip(*packet_rows, strict=True)]
+            )
+            cursor.execute(
+                _UPSERT_ACTIONS, [list(column) for column in zip(*action_rows, strict=True)]
+            )
             cursor.execute(
                 f"UPDATE {Fixture._meta.db_table} SET {assignments} WHERE id = %s",
                 [_adapt(name, value) for name, value in changes.items()] + [self.fixture_id],

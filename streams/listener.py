@@ -25,6 +25,7 @@ from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 
+from streams import broadcast
 from streams import listener_db as db
 from streams.dde.client import (
     AuthRejected,
@@ -153,6 +154,7 @@ class _Listener:
         self.next_position = 0
         self._store_thread = ThreadPoolExecutor(1, thread_name_prefix=f"store-{fixture_id}")
         self._last_check = 0.0
+        self._publishing: asyncio.Task[None] | None = None
         self._last_frame_at: dt.datetime | None = None
 
     async def run(self, speed: str | None) -> Outcome:
@@ -250,6 +252,10 @@ class _Listener:
         batch = [(a.at, a.event) for a in arrivals if isinstance(a.event, DataPacket)]
         result = await self._db(db.store, self._writer, batch)
         self.next_position = result.next_position
+        if result.stored:
+            # Committed: tell viewers while the next batch is being stored, in order.
+            previous = self._publishing
+            self._publishing = asyncio.create_task(self._publish(previous, result.stored))
         # Receive-to-commit of the oldest packet in the batch: the figure the bench reads.
         waited_ms = (timezone.now() - arrivals[0].at).total_seconds() * 1000
         self.log.debug(
@@ -264,6 +270,11 @@ class _Listener:
             self.log.info("listener.finished", position=self.next_position - 1)
             return Outcome.FINISHED
         return Outcome.STOPPED if result.stop_requested else None
+
+    async def _publish(self, previous: asyncio.Task[None] | None, stored: list[Any]) -> None:
+        if previous is not None:
+            await previous
+        await broadcast.publish_stored(self.fixture_id, stored)
 
     async def _handle_other(self, event: Event) -> None:
         if isinstance(event, Rejected):
@@ -308,6 +319,8 @@ class _Listener:
         return None
 
     async def _finish(self, outcome: Outcome, error: str) -> None:
+        if self._publishing is not None:
+            await asyncio.gather(self._publishing, return_exceptions=True)
         self.log.info("listener.stopped", outcome=outcome.value, position=self.next_position - 1)
         state = _FINAL_STATES.get(outcome, ListenerState.STOPPED)
         try:

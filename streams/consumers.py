@@ -1,0 +1,121 @@
+"""Websocket consumers: read-only live views of one fixture, and of the scoreboard.
+
+Consumers never write. A viewer's positions arrive exactly once and in order: the consumer
+joins the group before reading the backlog, drops live events it already covered, and
+fills any gap from Postgres (docs/live-protocol.md).
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+from urllib.parse import parse_qs
+
+from channels.db import database_sync_to_async
+from channels.generic.websocket import AsyncWebsocketConsumer
+from django.urls import path, re_path
+
+from streams import live
+from streams.broadcast import SCOREBOARD_GROUP, ChangeEvent, ScoreEvent, fixture_group
+
+CLOSE_BAD_REQUEST = 4400
+CLOSE_NOT_FOUND = 4404
+
+_fixture_snapshot = database_sync_to_async(live.fixture_snapshot)
+_scoreboard_snapshot = database_sync_to_async(live.scoreboard_snapshot)
+
+
+def parse_after(query_string: bytes) -> int | None:
+    """The ``after`` position from a query string: -1 when absent, None when invalid."""
+    values = parse_qs(query_string.decode("latin-1")).get("after", [])
+    if not values:
+        return -1
+    try:
+        after = int(values[-1])
+    except ValueError:
+        return None
+    return after if after >= -1 else None
+
+
+class FixtureConsumer(AsyncWebsocketConsumer):
+    """``/ws/fixtures/<uuid>/?after=N``: changes after position N, then live ones."""
+
+    group: str | None = None
+    last_sent = -1
+
+    async def connect(self) -> None:
+        await self.accept()
+        try:
+            self.fixture_id = uuid.UUID(self.scope["url_route"]["kwargs"]["fixture_id"])
+        except ValueError:
+            await self.close(code=CLOSE_BAD_REQUEST)
+            return
+        after = parse_after(self.scope.get("query_string", b""))
+        if after is None:
+            await self.close(code=CLOSE_BAD_REQUEST)
+            return
+        # Join first, then read: a packet stored meanwhile is in the backlog, in the
+        # group, or both; the position check below sends it once.
+        self.group = fixture_group(self.fixture_id)
+        await self.channel_layer.group_add(self.group, self.channel_name)
+        if not await self._catch_up(after):
+            await self.close(code=CLOSE_NOT_FOUND)
+
+    async def disconnect(self, code: int) -> None:
+        if self.group is not None:
+            await self.channel_layer.group_discard(self.group, self.channel_name)
+
+    async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
+        """Viewers cannot change anything: whatever they send is ignored."""
+
+    async def fixture_change(self, event: ChangeEvent) -> None:
+        position = event["position"]
+        if position <= self.last_sent:
+            return
+        if position > self.last_sent + 1 and not await self._catch_up(self.last_sent):
+            return
+        if position == self.last_sent + 1:
+            await self.send(text_data=event["text"])
+            self.last_sent = position
+
+    async def _catch_up(self, after: int) -> bool:
+        snapshot = await _fixture_snapshot(self.fixture_id, after)
+        if snapshot is None:
+            return False
+        await self.send(text_data=snapshot.text)
+        self.last_sent = max(self.last_sent, snapshot.position)
+        return True
+
+
+class ScoreboardConsumer(AsyncWebsocketConsumer):
+    """``/ws/fixtures/``: the scoreboard, then every fixture change."""
+
+    async def connect(self) -> None:
+        await self.accept()
+        await self.channel_layer.group_add(SCOREBOARD_GROUP, self.channel_name)
+        await self.send(text_data=await _scoreboard_snapshot())
+
+    async def disconnect(self, code: int) -> None:
+        await self.channel_layer.group_discard(SCOREBOARD_GROUP, self.channel_name)
+
+    async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
+        """Viewers cannot change anything: whatever they send is ignored."""
+
+    async def fixture_score(self, event: ScoreEvent) -> None:
+        await self.send(text_data=event["text"])
+
+
+class UnknownPathConsumer(AsyncWebsocketConsumer):
+    """Any other websocket path: accepted only to be closed with a clear code."""
+
+    async def connect(self) -> None:
+        await self.accept()
+        await self.close(code=CLOSE_NOT_FOUND)
+
+
+def websocket_routes() -> list[Any]:
+    return [
+        path("ws/fixtures/", ScoreboardConsumer.as_asgi()),
+        re_path(r"^ws/fixtures/(?P<fixture_id>[^/]+)/$", FixtureConsumer.as_asgi()),
+        re_path(r"", UnknownPathConsumer.as_asgi()),
+    ]

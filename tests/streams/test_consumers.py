@@ -1,0 +1,206 @@
+"""Consumers through the real ASGI application and the real Redis channel layer."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import uuid
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from asgiref.sync import async_to_sync, sync_to_async
+from channels.db import database_sync_to_async
+from channels.testing import WebsocketCommunicator
+
+from dde_site.asgi import application
+from streams import broadcast, consumers, live
+from streams.ingest import FixtureWriter
+from streams.models import Fixture, Packet
+from tests.streams.test_ingest import Feed
+
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.asyncio]
+
+ORIGIN = (b"origin", b"http://127.0.0.1:8000")
+
+
+class Match:
+    """A fixture with a writer that stores and broadcasts packets like a listener does."""
+
+    def __init__(self, fixture: Fixture) -> None:
+        self.fixture = fixture
+        self.feed = Feed(fixture.id)
+        self.writer = FixtureWriter(fixture.id)
+
+    def store(self, count: int = 1, *, publish: bool = True) -> list[int]:
+        packets = [
+            self.feed.packet(str(uuid.uuid4()), "Confirmed", 110, "Dangerous Attack")
+            for _ in range(count)
+        ]
+        result = self.writer.store(packets)
+        if publish:
+            async_to_sync(broadcast.publish_stored)(self.fixture.id, result.stored)
+        return [s.position for s in result.stored]
+
+
+@pytest.fixture
+async def match(make_fixture: Callable[..., Fixture]) -> Match:
+    return Match(await sync_to_async(make_fixture)())
+
+
+def connect(path: str, *, origin: tuple[bytes, bytes] = ORIGIN) -> WebsocketCommunicator:
+    return WebsocketCommunicator(application, path, headers=[origin])
+
+
+async def receive(communicator: WebsocketCommunicator, timeout: float = 3) -> dict[str, Any]:
+    message: dict[str, Any] = json.loads(await communicator.receive_from(timeout=timeout))
+    return message
+
+
+async def test_a_viewer_gets_what_changed_after_its_position_then_live_changes(
+    match: Match,
+) -> None:
+    await sync_to_async(match.store)(10)
+    viewer = connect(f"/ws/fixtures/{match.fixture.id}/?after=4")
+    assert (await viewer.connect())[0]
+    snapshot = await receive(viewer)
+    assert snapshot["type"] == "snapshot" and snapshot["position"] == 9
+    assert sorted(a["last_position"] for a in snapshot["actions"]) == [5, 6, 7, 8, 9]
+    assert snapshot["fixture"]["id"] == str(match.fixture.id)
+    await sync_to_async(match.store)(2)
+    changes = [await receive(viewer), await receive(viewer)]
+    assert [(c["type"], c["position"]) for c in changes] == [("change", 10), ("change", 11)]
+    assert changes[1]["action"]["last_position"] == 11
+    assert changes[1]["fixture"]["last_position"] == 11
+    await viewer.disconnect()
+
+
+async def test_a_new_viewer_without_a_position_gets_every_action(match: Match) -> None:
+    await sync_to_async(match.store)(3)
+    viewer = connect(f"/ws/fixtures/{match.fixture.id}/")
+    assert (await viewer.connect())[0]
+    snapshot = await receive(viewer)
+    assert (snapshot["position"], len(snapshot["actions"])) == (2, 3)
+    await viewer.disconnect()
+
+
+@pytest.mark.parametrize("stored_while", ["before_the_backlog_is_read", "after_it_is_read"])
+async def test_a_packet_stored_while_the_socket_is_set_up_arrives_once(
+    match: Match, monkeypatch: pytest.MonkeyPatch, stored_while: str
+) -> None:
+    await sync_to_async(match.store)(3)
+    read_backlog = live.fixture_snapshot
+
+    def racing_snapshot(fixture_id: uuid.UUID, after: int) -> live.Snapshot | None:
+        if stored_while == "before_the_backlog_is_read":
+            match.store(1)
+            return read_backlog(fixture_id, after)
+        snapshot = read_backlog(fixture_id, after)
+        match.store(1)
+        return snapshot
+
+    monkeypatch.setattr(consumers, "_fixture_snapshot", database_sync_to_async(racing_snapshot))
+    viewer = connect(f"/ws/fixtures/{match.fixture.id}/?after=2")
+    assert (await viewer.connect())[0]
+    positions = await received_positions(viewer)
+    await sync_to_async(match.store)(1)
+    positions += await received_positions(viewer)
+    expected = [3, 4] if stored_while == "before_the_backlog_is_read" else [2, 3, 4]
+    assert positions == expected
+    await viewer.disconnect()
+
+
+async def received_positions(viewer: WebsocketCommunicator) -> list[int]:
+    """Positions covered by what a viewer received, until it goes quiet: a snapshot covers
+    the actions it lists (one per position here), a change covers its own position."""
+    positions: list[int] = []
+    while not await viewer.receive_nothing(timeout=1):
+        message = await receive(viewer)
+        if message["type"] == "snapshot":
+            positions += [a["last_position"] for a in message["actions"]] or [message["position"]]
+        else:
+            positions.append(message["position"])
+    return positions
+
+
+async def test_a_lost_event_is_filled_from_postgres_without_gap_or_duplicate(
+    match: Match,
+) -> None:
+    viewer = connect(f"/ws/fixtures/{match.fixture.id}/")
+    assert (await viewer.connect())[0]
+    assert (await receive(viewer))["position"] == -1
+    await sync_to_async(match.store)(1)
+    await sync_to_async(match.store)(1, publish=False)  # this event never reaches anyone
+    await sync_to_async(match.store)(1)
+    first, catch_up = await receive(viewer), await receive(viewer)
+    assert (first["type"], first["position"]) == ("change", 0)
+    assert (catch_up["type"], catch_up["position"]) == ("snapshot", 2)
+    assert sorted(a["last_position"] for a in catch_up["actions"]) == [1, 2]
+    assert await viewer.receive_nothing(timeout=0.5)
+    await viewer.disconnect()
+
+
+@pytest.mark.parametrize(
+    ("path", "code"),
+    [
+        ("/ws/fixtures/not-a-uuid/", 4400),
+        ("/ws/fixtures/{known}/?after=-5", 4400),
+        ("/ws/fixtures/{known}/?after=abc", 4400),
+        (f"/ws/fixtures/{uuid.uuid4()}/", 4404),
+        ("/ws/nowhere/", 4404),
+    ],
+)
+async def test_bad_paths_and_unknown_fixtures_are_closed_with_a_clear_code(
+    match: Match, path: str, code: int
+) -> None:
+    viewer = connect(path.format(known=match.fixture.id))
+    await viewer.connect()
+    output = await viewer.receive_output(timeout=3)
+    while output["type"] != "websocket.close":
+        output = await viewer.receive_output(timeout=3)
+    assert output["code"] == code
+
+
+async def test_a_foreign_origin_is_refused(match: Match) -> None:
+    viewer = connect(
+        f"/ws/fixtures/{match.fixture.id}/", origin=(b"origin", b"https://evil.example")
+    )
+    connected, _ = await viewer.connect()
+    assert not connected
+
+
+async def test_nothing_a_viewer_sends_changes_anything(match: Match) -> None:
+    await sync_to_async(match.store)(2)
+    viewer = connect(f"/ws/fixtures/{match.fixture.id}/")
+    assert (await viewer.connect())[0]
+    await receive(viewer)
+    await viewer.send_to(text_data=json.dumps({"type": "change", "position": 99, "action": {}}))
+    await viewer.send_to(bytes_data=b"\x00\x01")
+    assert await viewer.receive_nothing(timeout=0.5)
+    assert await Packet.objects.filter(fixture_id=match.fixture.id).acount() == 2
+    await viewer.disconnect()
+
+
+async def test_the_scoreboard_sends_fixtures_then_each_score_change(match: Match) -> None:
+    viewer = connect("/ws/fixtures/")
+    assert (await viewer.connect())[0]
+    board = await receive(viewer)
+    assert board["type"] == "scoreboard"
+    assert str(match.fixture.id) in {f["id"] for f in board["fixtures"]}
+    match.feed.home = 1
+    await sync_to_async(match.store)(1)
+    score = await receive(viewer)
+    assert (score["type"], score["fixture"]["home_score"]) == ("score", 1)
+    await viewer.disconnect()
+
+
+async def test_an_idle_viewer_stays_connected_and_still_gets_the_next_change(
+    match: Match,
+) -> None:
+    viewer = connect(f"/ws/fixtures/{match.fixture.id}/")
+    assert (await viewer.connect())[0]
+    await receive(viewer)
+    await asyncio.sleep(7)  # longer than redis-py's socket timeouts
+    await sync_to_async(match.store)(1)
+    assert (await receive(viewer))["position"] == 0
+    await viewer.disconnect()
