@@ -38,9 +38,9 @@ from django.conf import settings  # noqa: E402
 from django.db import connections  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
+from dde_site.celery import app as celery_app  # noqa: E402
 from streams.dde.client import FeedClient, FeedEndpoint  # noqa: E402
 from streams.dde.messages import DataPacket  # noqa: E402
-from streams.dispatch import dispatch_due  # noqa: E402
 from streams.listener import follow  # noqa: E402
 from streams.models import Fixture, Packet  # noqa: E402
 from streams.simulator import FaultSpec, Schedule, Simulator  # noqa: E402
@@ -220,14 +220,16 @@ def rss_mb(pid: int) -> float:
     return 0.0
 
 
-def bench_live(matches: int, seconds: float) -> None:
+def bench_live(matches: int, seconds: float, worker_env: list[str]) -> None:
     schedule = Schedule()
     ids = [uuid.uuid4() for _ in range(matches)]
     now = timezone.now()
     for i, fixture_id in enumerate(ids):
-        # Kick-offs spread over the last hour: every match is mid-flow when measured.
-        schedule.add(fixture_id, kickoff=now - dt.timedelta(seconds=60 + i * 3600 / matches))
+        # Kick-offs spread over the last five minutes: every match is in play when
+        # measured, after a short catch-up of what was already played.
+        schedule.add(fixture_id, kickoff=now - dt.timedelta(seconds=30 + i * 270 / matches))
     start_simulator(schedule=schedule, pace=1.0)
+    celery_app.control.purge()
     for fixture_id in ids:
         new_fixture(fixture_id)
     db = connections["default"].settings_dict
@@ -237,8 +239,10 @@ def bench_live(matches: int, seconds: float) -> None:
         "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
         "DDE_STREAMS_URL": settings.DDE_STREAMS_URL,
         "DDE_AUTH_TOKEN": TOKEN,
+        "REDIS_URL": settings.REDIS_URL,
         "LOG_JSON": "true",
         "LOG_LEVEL": "DEBUG",
+        **dict(item.split("=", 1) for item in worker_env),
     }
     command = [
         "celery",
@@ -258,26 +262,37 @@ def bench_live(matches: int, seconds: float) -> None:
     worker = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
     try:
         time.sleep(3)
-        dispatch_due(enqueue=enqueue_listener)
-        time.sleep(20)  # catch-up replays of what was already played, then live only
+        for fixture_id in ids:  # only ours: earlier runs left fixtures in this database
+            enqueue_listener(fixture_id)
+        wait_until_all_listening(ids, timeout=90)
+        time.sleep(10)  # the last catch-up replays finish; from here on, live only
         log_offset = log_path.stat().st_size
         cpu0, t0 = cpu_seconds(worker.pid), time.monotonic()
         time.sleep(seconds)
         cpu = (cpu_seconds(worker.pid) - cpu0) / (time.monotonic() - t0)
         rss = rss_mb(worker.pid)
+        followed = Fixture.objects.filter(pk__in=ids, listener_state="listening").count()
     finally:
         worker.send_signal(signal.SIGTERM)
         worker.wait(timeout=30)
         log.close()
     latencies = commit_latencies(log_path, log_offset)
-    followed = Fixture.objects.filter(pk__in=ids, listener_state="listening").count()
     print(f"\nOne worker process following {matches} matches at live pace for {seconds:.0f} s:")
-    print(f"  listening at the end: {followed}/{matches}; CPU {cpu:.3f} cores; RSS {rss:.0f} MB")
+    print(
+        f"  listening: {followed}/{matches}; CPU {cpu:.3f} cores; RSS {rss:.0f} MB; log {log_path}"
+    )
     if latencies:
         print(
             f"  packets stored while measured: {len(latencies)}; receive-to-commit ms: "
             f"p50 {percentile(latencies, 50):.1f}, p99 {percentile(latencies, 99):.1f}"
         )
+
+
+def wait_until_all_listening(ids: list[uuid.UUID], timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    fixtures = Fixture.objects.filter(pk__in=ids, listener_state="listening")
+    while fixtures.count() < len(ids) and time.monotonic() < deadline:
+        time.sleep(1)
 
 
 def commit_latencies(path: Path, offset: int) -> list[float]:
@@ -298,12 +313,15 @@ def main() -> None:
     parser.add_argument("--matches", type=int, default=200)
     parser.add_argument("--live-seconds", type=float, default=60)
     parser.add_argument("--skip-live", action="store_true")
+    parser.add_argument("--skip-replay", action="store_true")
+    parser.add_argument("--worker-env", action="append", default=[], help="KEY=VALUE")
     options = parser.parse_args()
     print(f"Machine: {machine()}")
     print(f"Command: {' '.join(sys.argv)}; database {settings.DATABASES['default']['NAME']}")
-    bench_replays(options.runs)
+    if not options.skip_replay:
+        bench_replays(options.runs)
     if not options.skip_live:
-        bench_live(options.matches, options.live_seconds)
+        bench_live(options.matches, options.live_seconds, options.worker_env)
     bench_resume(drop_every=100)
 
 

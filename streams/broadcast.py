@@ -25,12 +25,20 @@ def fixture_group(fixture_id: uuid.UUID | str) -> str:
     return f"fixture.{fixture_id}"
 
 
-class ChangeEvent(TypedDict):
-    """Channel-layer event for one stored packet; handled by ``FixtureConsumer.fixture_change``."""
+class Change(TypedDict):
+    """One stored packet: its position and the message a browser receives for it."""
 
-    type: Literal["fixture.change"]
     position: int
     text: str
+
+
+class ChangesEvent(TypedDict):
+    """Channel-layer event for the packets of one committed transaction, in order;
+    handled by ``FixtureConsumer.fixture_changes``. One publish per transaction, not per
+    packet: a replay commits hundreds at once, a live match one."""
+
+    type: Literal["fixture.changes"]
+    changes: list[Change]
 
 
 class ScoreEvent(TypedDict):
@@ -58,30 +66,47 @@ def score_message(fixture: dict[str, Any]) -> str:
     return _dumps({"type": "score", "fixture": fixture})
 
 
-async def publish_stored(fixture_id: uuid.UUID, stored: Sequence[StoredPacket]) -> None:
-    """Tell viewers about packets that are committed. Call only after the commit.
+# What the list page shows of a fixture besides the clock, which runs in the browser.
+_SCOREBOARD_FIELDS = (
+    "home_score", "away_score", "status", "collection_status", "current_period",
+    "clock_state", "finished", "home_colour", "away_colour",
+)  # fmt: skip
 
-    A failure is logged, not raised: storing must go on, and viewers catch up from
-    Postgres by position when the next event (or their reconnect) shows them a gap.
-    """
-    if not stored:
-        return
-    layer = get_channel_layer()
-    if layer is None:
-        return
-    group = fixture_group(fixture_id)
-    try:
-        for s in stored:
-            change: ChangeEvent = {
-                "type": "fixture.change",
-                "position": s.position,
-                "text": change_message(s.position, s.fixture, s.action),
-            }
-            await layer.group_send(group, change)
-        score: ScoreEvent = {"type": "fixture.score", "text": score_message(stored[-1].fixture)}
-        await layer.group_send(SCOREBOARD_GROUP, score)
-    except Exception as exc:
-        log.warning("broadcast.failed", fixture=str(fixture_id), error=str(exc))
+
+class FixturePublisher:
+    """Tells viewers about one fixture's committed packets; one per listener."""
+
+    def __init__(self, fixture_id: uuid.UUID) -> None:
+        self.fixture_id = fixture_id
+        self.group = fixture_group(fixture_id)
+        self._scoreboard_seen: tuple[Any, ...] | None = None
+
+    async def publish(self, stored: Sequence[StoredPacket]) -> None:
+        """Publish a committed transaction's packets. Call only after the commit.
+
+        A failure is logged, not raised: storing must go on, and viewers catch up from
+        Postgres by position when the next event (or their reconnect) shows them a gap.
+        """
+        layer = get_channel_layer()
+        if not stored or layer is None:
+            return
+        changes: ChangesEvent = {
+            "type": "fixture.changes",
+            "changes": [
+                {"position": s.position, "text": change_message(s.position, s.fixture, s.action)}
+                for s in stored
+            ],
+        }
+        fixture = stored[-1].fixture
+        scoreboard = tuple(fixture[name] for name in _SCOREBOARD_FIELDS)
+        try:
+            await layer.group_send(self.group, changes)
+            if scoreboard != self._scoreboard_seen:
+                score: ScoreEvent = {"type": "fixture.score", "text": score_message(fixture)}
+                await layer.group_send(SCOREBOARD_GROUP, score)
+                self._scoreboard_seen = scoreboard
+        except Exception as exc:
+            log.warning("broadcast.failed", fixture=str(self.fixture_id), error=str(exc))
 
 
 def _dumps(message: dict[str, Any]) -> str:

@@ -16,7 +16,7 @@ from channels.generic.websocket import AsyncWebsocketConsumer
 from django.urls import path, re_path
 
 from streams import live
-from streams.broadcast import SCOREBOARD_GROUP, ChangeEvent, ScoreEvent, fixture_group
+from streams.broadcast import SCOREBOARD_GROUP, ChangesEvent, ScoreEvent, fixture_group
 
 CLOSE_BAD_REQUEST = 4400
 CLOSE_NOT_FOUND = 4404
@@ -68,15 +68,16 @@ class FixtureConsumer(AsyncWebsocketConsumer):
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
         """Viewers cannot change anything: whatever they send is ignored."""
 
-    async def fixture_change(self, event: ChangeEvent) -> None:
-        position = event["position"]
-        if position <= self.last_sent:
-            return
-        if position > self.last_sent + 1 and not await self._catch_up(self.last_sent):
-            return
-        if position == self.last_sent + 1:
-            await self.send(text_data=event["text"])
-            self.last_sent = position
+    async def fixture_changes(self, event: ChangesEvent) -> None:
+        for change in event["changes"]:
+            position = change["position"]
+            if position <= self.last_sent:
+                continue
+            if position > self.last_sent + 1 and not await self._catch_up(self.last_sent):
+                return
+            if position == self.last_sent + 1:
+                await self.send(text_data=change["text"])
+                self.last_sent = position
 
     async def _catch_up(self, after: int) -> bool:
         snapshot = await _fixture_snapshot(self.fixture_id, after)

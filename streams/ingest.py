@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -40,6 +41,8 @@ _JSON_FIELDS = {"metadata", "related_action_ids", "periods", "payload"}
 def _column(model: Any, name: str) -> str:
     return str(model._meta.get_field(name).column)
 
+
+RECENT_ACTIONS = 64
 
 _FIXTURE_FIELDS = [f.attname for f in Fixture._meta.concrete_fields]
 _LOCK_FIXTURE = (
@@ -111,7 +114,11 @@ class FixtureWriter:
         self.epoch = epoch
         self._next_position: int | None = None  # None: nothing loaded yet
         self._keys: set[tuple[str, int | None]] = set()
-        self._states: dict[str, dict[str, Any]] = {}
+        # Every action id stored, and the full state of the most recently changed ones:
+        # a lifecycle (Pending, Confirmed, Updated...) mostly plays out within seconds, and
+        # a full state is a couple of KB, too much to keep for every action of 200 matches.
+        self._actions: set[str] = set()
+        self._recent: OrderedDict[str, dict[str, Any]] = OrderedDict()
 
     def store(
         self, packets: Sequence[DataPacket], received_at: Sequence[dt.datetime] | None = None
@@ -137,7 +144,7 @@ class FixtureWriter:
             self._next_position = None  # the transaction rolled back: trust only the database
             raise
         self._keys.update(s.packet.key for s in stored)
-        self._states.update(states)
+        self._remember(states)
         self._next_position = (self._next_position or 0) + len(stored)
         return StoreResult(
             stored=stored,
@@ -162,30 +169,49 @@ class FixtureWriter:
     def _load(self, stored_count: int) -> None:
         packets = Packet.objects.filter(fixture_id=self.fixture_id)
         self._keys = {(str(a), s) for a, s in packets.values_list("action_id", "fixture_seq_num")}
-        self._states = {
-            str(row.pop("action_id")): row
-            for row in Action.objects.filter(fixture_id=self.fixture_id).values(
-                "action_id", *_ACTION_STATE_FIELDS
-            )
-        }
+        actions = Action.objects.filter(fixture_id=self.fixture_id)
+        self._actions = {str(a) for a in actions.values_list("action_id", flat=True)}
+        self._recent.clear()
         self._next_position = stored_count
+
+    def _remember(self, states: dict[str, dict[str, Any]]) -> None:
+        self._actions.update(states)
+        for action_id, state in states.items():
+            self._recent[action_id] = state
+            self._recent.move_to_end(action_id)
+        while len(self._recent) > RECENT_ACTIONS:
+            self._recent.popitem(last=False)
+
+    def _known_states(self, packets: list[DataPacket]) -> dict[str, dict[str, Any]]:
+        """Current states of the stored actions these packets change: from memory, or
+        with one query for those that fell out of it."""
+        known = {p.action.action_id for p in packets} & self._actions
+        states = {a: self._recent[a] for a in known if a in self._recent}
+        missing = known - states.keys()
+        if missing:
+            rows = Action.objects.filter(fixture_id=self.fixture_id, action_id__in=missing)
+            for row in rows.values("action_id", *_ACTION_STATE_FIELDS):
+                states[str(row.pop("action_id"))] = row
+        return states
 
     def _plan(
         self, fixture: Fixture, arrivals: list[tuple[DataPacket, dt.datetime]]
     ) -> tuple[list[StoredPacket], dict[str, dict[str, Any]]]:
         """Positions for the new packets, the resulting action states, and the fixture
         (updated in memory) after each of them."""
-        keys = set(self._keys)
+        known = self._known_states([packet for packet, _ in arrivals])
+        batch_keys: set[tuple[str, int | None]] = set()
         states: dict[str, dict[str, Any]] = {}
         stored: list[StoredPacket] = []
         position = self._next_position or 0
         for packet, arrived in arrivals:
             # Without a fixtureSeqNum a version cannot be told apart from a repeat; keep it.
-            if packet.key[1] is not None and packet.key in keys:
+            key = packet.key
+            if key[1] is not None and (key in self._keys or key in batch_keys):
                 continue
-            keys.add(packet.key)
+            batch_keys.add(key)
             action_id = packet.action.action_id
-            current = states.get(action_id) or self._states.get(action_id)
+            current = states.get(action_id) or known.get(action_id)
             states[action_id] = next_action_state(current, packet, position)
             for name, value in fixture_fields(packet).items():
                 setattr(fixture, name, value)

@@ -155,6 +155,7 @@ class _Listener:
         self._store_thread = ThreadPoolExecutor(1, thread_name_prefix=f"store-{fixture_id}")
         self._last_check = 0.0
         self._publishing: asyncio.Task[None] | None = None
+        self._publisher = broadcast.FixturePublisher(fixture_id)
         self._last_frame_at: dt.datetime | None = None
 
     async def run(self, speed: str | None) -> Outcome:
@@ -274,7 +275,7 @@ class _Listener:
     async def _publish(self, previous: asyncio.Task[None] | None, stored: list[Any]) -> None:
         if previous is not None:
             await previous
-        await broadcast.publish_stored(self.fixture_id, stored)
+        await self._publisher.publish(stored)
 
     async def _handle_other(self, event: Event) -> None:
         if isinstance(event, Rejected):

@@ -31,6 +31,7 @@ class Match:
         self.fixture = fixture
         self.feed = Feed(fixture.id)
         self.writer = FixtureWriter(fixture.id)
+        self.publisher = broadcast.FixturePublisher(fixture.id)
 
     def store(self, count: int = 1, *, publish: bool = True) -> list[int]:
         packets = [
@@ -39,7 +40,7 @@ class Match:
         ]
         result = self.writer.store(packets)
         if publish:
-            async_to_sync(broadcast.publish_stored)(self.fixture.id, result.stored)
+            async_to_sync(self.publisher.publish)(result.stored)
         return [s.position for s in result.stored]
 
 
@@ -191,6 +192,8 @@ async def test_the_scoreboard_sends_fixtures_then_each_score_change(match: Match
     await sync_to_async(match.store)(1)
     score = await receive(viewer)
     assert (score["type"], score["fixture"]["home_score"]) == ("score", 1)
+    await sync_to_async(match.store)(1)  # same score, status and period: nothing to show
+    assert await viewer.receive_nothing(timeout=0.5)
     await viewer.disconnect()
 
 

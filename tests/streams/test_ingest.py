@@ -241,3 +241,17 @@ def test_a_writer_notices_packets_stored_by_someone_else_and_continues_after_the
     store_packets(fixture.id, [shared])
     result = writer.store([shared, feed.packet(new_id(), "Confirmed", 109, "Foul")])
     assert (result.repeats, [s.position for s in result.stored]) == (1, [3])
+
+
+def test_an_action_changed_long_after_it_left_the_writers_memory_keeps_its_details(fixture, feed):
+    writer = FixtureWriter(fixture.id)
+    goal = new_id()
+    team = {"id": str(uuid.uuid4()), "name": "Home", "homeTeam": True}
+    writer.store([feed.packet(goal, "Confirmed", 100, "Goal", team=team)])
+    others = [feed.packet(new_id(), "Confirmed", 15, "Possession Gained") for _ in range(200)]
+    for packet in others:
+        writer.store([packet])
+    writer.store([feed.packet(goal, "Deleted", 100, "Goal")])
+    state = action(fixture, goal)
+    assert (state.send_type, state.removed, state.team_name) == ("Deleted", True, "Home")
+    assert (state.first_position, state.last_position) == (0, 201)
