@@ -92,10 +92,14 @@ REDIS_URL = env_url("REDIS_URL", "redis://127.0.0.1:6379/0", schemes=("redis", "
 # per daphne process, one per listener) keeps one connection. ``socket_timeout`` bounds a
 # publish to a hung Redis; idle subscribers poll with their own short timeout, so a viewer
 # waiting for kick-off is never closed by it.
+# Redis pub/sub channels are server-wide, whatever the database number in REDIS_URL: the
+# prefix keeps deployments (and concurrent test runs) sharing one Redis apart.
+CHANNEL_LAYER_PREFIX = env_str("CHANNEL_LAYER_PREFIX", "dde")
 CHANNEL_LAYERS = {
     "default": {
         "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
         "CONFIG": {
+            "prefix": CHANNEL_LAYER_PREFIX,
             "hosts": [
                 {
                     "address": REDIS_URL,

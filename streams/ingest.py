@@ -161,7 +161,7 @@ class FixtureWriter:
             row = cursor.execute(_LOCK_FIXTURE, [self.fixture_id]).fetchone()
         if row is None:
             raise Fixture.DoesNotExist(f"fixture {self.fixture_id} does not exist")
-        fixture = Fixture.from_db(connection.alias, _FIXTURE_FIELDS, row[:-1])
+        fixture = Fixture.from_db(connection.alias, _FIXTURE_FIELDS, _from_db(row[:-1]))
         if self.epoch is not None and fixture.listener_epoch != self.epoch:
             raise LeaseLost(f"fixture {self.fixture_id} was taken over by another listener")
         return fixture
@@ -261,6 +261,15 @@ class FixtureWriter:
     def _action_row(self, action_id: str, state: dict[str, Any]) -> list[Any]:
         values = [_adapt(name, state[name]) for name in _ACTION_STATE_FIELDS]
         return [self.fixture_id, uuid.UUID(action_id), *values]
+
+
+def _from_db(values: Sequence[Any]) -> list[Any]:
+    """Column values as the ORM would give them: Django's psycopg setup leaves jsonb as
+    text for JSONField to decode, and a raw cursor skips that step."""
+    return [
+        field.from_db_value(value, None, connection) if hasattr(field, "from_db_value") else value
+        for field, value in zip(Fixture._meta.concrete_fields, values, strict=True)
+    ]
 
 
 def _raw_cursor() -> psycopg.Cursor[Any]:

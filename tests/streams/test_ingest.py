@@ -255,3 +255,11 @@ def test_an_action_changed_long_after_it_left_the_writers_memory_keeps_its_detai
     state = action(fixture, goal)
     assert (state.send_type, state.removed, state.team_name) == ("Deleted", True, "Home")
     assert (state.first_position, state.last_position) == (0, 201)
+
+
+def test_a_change_carries_the_fixture_summary_with_its_json_fields_decoded(fixture, feed):
+    result = FixtureWriter(fixture.id).store(
+        [feed.packet(new_id(), "Confirmed", 6, "Start Period")]
+    )
+    summary = result.stored[0].fixture
+    assert summary["periods"] == [] and summary["home_score"] == 0

@@ -1,0 +1,10 @@
+"""Page URLs: the fixture list and the match centre."""
+
+from django.urls import path
+
+from streams import views
+
+urlpatterns = [
+    path("", views.fixture_list, name="fixtures"),
+    path("fixtures/<uuid:fixture_id>/", views.fixture_detail, name="fixture"),
+]

@@ -1,0 +1,142 @@
+"""The pages in Chromium without a live match: static files, JS off, stats, phone width."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Any
+
+import pytest
+from django.utils import timezone
+from playwright.sync_api import Page
+
+from streams.ingest import store_packets
+from streams.models import Action, Fixture
+from streams.simulator import generate_match
+from streams.views import ACTION_KINDS
+from tests.browser.conftest import Pages, fixture_id_where, screenshot
+from tests.streams.test_views import _packets
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def finished_match(feature: str, hours_ago: float = 3) -> Fixture:
+    """A whole generated match with ``feature``, stored as a listener would have."""
+    kickoff = (timezone.now() - dt.timedelta(hours=hours_ago)).replace(microsecond=0)
+    match = generate_match(fixture_id_where(lambda m: getattr(m, feature)), kickoff)
+    fixture = Fixture.objects.create(
+        id=match.fixture_id,
+        home_team=match.home.name,
+        away_team=match.away.name,
+        kickoff=kickoff,
+        listen_from=kickoff - dt.timedelta(minutes=30),
+        listen_until=kickoff + dt.timedelta(hours=4),
+    )
+    store_packets(fixture.id, _packets(match))
+    fixture.refresh_from_db()
+    return fixture
+
+
+def visible_rows(page: Page) -> int:
+    return int(page.locator("[data-timeline] > li:visible").count())
+
+
+def rgb(colour: str) -> str:
+    r, g, b = (int(part) for part in colour.split(","))
+    return f"rgb({r}, {g}, {b})"
+
+
+def test_daphne_serves_the_static_files(pages: Pages, server: str) -> None:
+    page = pages.open("/")
+    files = [("match.js", "javascript"), ("fixtures.js", "javascript"), ("site.css", "css")]
+    for name, kind in files:
+        response = page.request.get(f"{server}/static/streams/{name}")
+        assert response.status == 200
+        assert kind in response.headers["content-type"]
+
+
+def test_the_history_is_readable_with_javascript_off(pages: Pages) -> None:
+    fixture = finished_match("has_disallowed_goal")
+    actions = Action.objects.filter(fixture=fixture)
+    disallowing = actions.get(type_id=111)
+    goal_id = disallowing.related_action_ids[0]
+
+    page = pages.open(f"/fixtures/{fixture.id}/", javascript=False, csp=True)
+
+    key_actions = sum(1 for a in actions if ACTION_KINDS.get(a.type_id or 0, ("", False))[1])
+    assert visible_rows(page) == key_actions
+    goal = page.locator(f'[data-action-id="{goal_id}"]')
+    assert "line-through" in goal.locator(".title").evaluate(
+        "e => getComputedStyle(e).textDecorationLine"
+    )
+    assert "after a video check" in goal.locator(".note").inner_text()
+    assert page.locator("noscript").count() == 1
+    screenshot(page, "match-without-javascript")
+    page.click("label[for=view-all]")  # the switch is CSS: it works without JavaScript
+    assert visible_rows(page) == actions.count()
+
+
+def test_the_match_centre_draws_kits_stats_and_momentum_from_the_actions(pages: Pages) -> None:
+    fixture = finished_match("has_shootout")
+    actions = Action.objects.filter(fixture=fixture, removed=False)
+
+    page = pages.open(f"/fixtures/{fixture.id}/", csp=True)  # finished: no socket
+    page.wait_for_selector("[data-stats-rows] tr")
+
+    def stat(label: str) -> list[str]:
+        row = page.locator(f'[data-stats-rows] tr[data-stat="{label}"]')
+        return [row.locator("td.home").inner_text(), row.locator("td.away").inner_text()]
+
+    for label, type_id in [("Shots on target", 101), ("Corners", 103), ("Fouls", 109)]:
+        expected = [actions.filter(type_id=type_id, team_is_home=h).count() for h in (True, False)]
+        assert stat(label) == [str(n) for n in expected]
+    home_share, away_share = (int(s.rstrip("%")) for s in stat("Possession"))
+    assert home_share + away_share == 100 and 20 < home_share < 80
+    assert page.locator("[data-momentum] .bucket").count() >= 18
+    attacks = actions.filter(type_id=110).count()
+    assert (
+        attacks
+        and page.locator("[data-momentum] .bar").count()
+        == 2 * page.locator("[data-momentum] .bucket").count()
+    )
+    name = page.locator(".scoreboard .team.home .name")
+    assert name.evaluate("e => getComputedStyle(e).backgroundColor") == rgb(fixture.home_colour)
+    assert page.locator("[data-periods]").inner_text().count("Penalties") == 1
+    assert page.locator("[data-connection]").get_attribute("data-connection") == "finished"
+    assert page.evaluate("window.__violations") == []
+    screenshot(page, "match-finished")
+
+
+def test_the_match_centre_fits_a_phone_screen(pages: Pages) -> None:
+    fixture = finished_match("has_card_upgrade")
+    page = pages.open(f"/fixtures/{fixture.id}/", width=390, height=844, csp=True)
+    page.wait_for_selector("[data-stats-rows] tr")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    screenshot(page, "match-phone")
+
+
+def test_the_list_shows_live_upcoming_and_finished_matches(pages: Pages, make_fixture: Any) -> None:
+    now = timezone.now()
+    finished = finished_match("has_suspension", hours_ago=4)
+    live = make_fixture(
+        home_team="Alder Rovers", away_team="Brookfield Athletic", status="Live",
+        kickoff=now - dt.timedelta(minutes=40), home_score=1, current_period=1,
+        clock_time="38:12", clock_state="running", home_colour="200, 16, 46",
+        away_colour="255, 255, 255",
+    )  # fmt: skip
+    upcoming = make_fixture(
+        home_team="Castle Town", away_team="Dunmore Wanderers",
+        kickoff=now + dt.timedelta(minutes=25),
+    )  # fmt: skip
+
+    page = pages.open("/")
+    page.wait_for_selector('[data-connection="live"]')
+
+    for fixture, section in [(live, "live"), (upcoming, "upcoming"), (finished, "finished")]:
+        row = page.locator(f'[data-section-list="{section}"] [data-fixture-id="{fixture.id}"]')
+        assert row.count() == 1
+    clock = page.locator(f'[data-fixture-id="{live.id}"] [data-field="clock"]').inner_text()
+    assert re.fullmatch(r"38:1\d", clock)
+    countdown = page.locator(f'[data-fixture-id="{upcoming.id}"] [data-field="countdown"]')
+    assert re.fullmatch(r"in 2\d min \d\d s", countdown.inner_text())
+    screenshot(page, "list")
