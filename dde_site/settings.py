@@ -145,6 +145,9 @@ DDE_WATCHDOG_SECONDS = env_float("DDE_WATCHDOG_SECONDS", 18.0, minimum=0.1)
 DDE_MAX_FRAME_BYTES = env_int("DDE_MAX_FRAME_BYTES", 1_048_576, minimum=1024)
 # Packets already waiting are stored together, up to this many per transaction (replays).
 LISTENER_BATCH_MAX = env_int("LISTENER_BATCH_MAX", 500, minimum=1)
+# Threads doing the listeners' database work in each worker process (each takes a pooled
+# connection only while storing); keep it at or below DATABASE_POOL_SIZE.
+LISTENER_STORE_THREADS = env_int("LISTENER_STORE_THREADS", 4, minimum=1)
 # How long a listener waits after the vendor rejects the token before trying again.
 LISTENER_AUTH_RETRY_SECONDS = env_float("LISTENER_AUTH_RETRY_SECONDS", 60.0, minimum=0.1)
 

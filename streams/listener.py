@@ -1,10 +1,12 @@
 """A listener follows one fixture's feed and stores every packet, resuming after any drop.
 
-The feed side is asyncio (``streams.dde.client``); Django's ORM is synchronous, so every
-database call runs on one store thread owned by the listener. That thread hands its
-connection back to the pool after each call, so hundreds of listeners in one worker share
-a few connections. Packets already waiting when the store thread is free are stored in one
-transaction, which makes a fast replay quick while a live match gets one per packet.
+The feed side is asyncio (``streams.dde.client``) on the process's one listener loop
+(``streams.hub``); Django's ORM is synchronous, so every database call runs on one of the
+hub's store threads, which hands its connection back to the pool after each call, so
+hundreds of listeners in one worker share a few connections. A listener makes one call
+at a time, so its writer is never used by two threads at once. Packets already waiting
+when the previous transaction is done are stored in one transaction, which makes a fast
+replay quick while a live match gets one per packet.
 """
 
 from __future__ import annotations
@@ -15,7 +17,6 @@ import enum
 import threading
 import uuid
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import partial
 from typing import Any, TypeVar
@@ -37,6 +38,7 @@ from streams.dde.client import (
     Rejected,
 )
 from streams.dde.messages import ControlMessage, DataPacket
+from streams.hub import listener_hub
 from streams.ingest import FixtureWriter
 from streams.locks import Lease, LeaseLost, ProcessLocks, process_locks
 from streams.models import Feed, ListenerState
@@ -131,7 +133,7 @@ def follow(
     try:
         config = config or ListenerSettings.from_django()
         listener = _Listener(fixture_id, lease, config, log, honour_window=not until_finished)
-        return asyncio.run(listener.run(speed))
+        return listener_hub().run(listener.run(speed))
     finally:
         locks.release(lease)
 
@@ -152,7 +154,6 @@ class _Listener:
         self.config = config
         self.log = log
         self.next_position = 0
-        self._store_thread = ThreadPoolExecutor(1, thread_name_prefix=f"store-{fixture_id}")
         self._last_check = 0.0
         self._publishing: asyncio.Task[None] | None = None
         self._publisher = broadcast.FixturePublisher(fixture_id)
@@ -328,13 +329,11 @@ class _Listener:
             await self._db(db.record_stopped, self.fixture_id, state, error)
         except Exception:
             self.log.exception("listener.final_state_not_saved")
-        finally:
-            self._store_thread.shutdown(wait=True)
 
     async def _db(self, fn: Callable[..., T], *args: Any) -> T:
         loop = asyncio.get_running_loop()
         call = partial(_with_pooled_connection, fn, *args)
-        return await loop.run_in_executor(self._store_thread, call)
+        return await loop.run_in_executor(listener_hub().store_pool, call)
 
 
 def _with_pooled_connection(fn: Callable[..., T], *args: Any) -> T:
