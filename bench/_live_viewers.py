@@ -1,0 +1,265 @@
+"""Websocket viewers for bench/live.py: one asyncio process holding many connections.
+
+Not a benchmark on its own. bench/live.py starts one or more of these, each with
+``--count`` viewers of one URL, and talks to it over stdin/stdout:
+
+- it prints ``ready <connected> <failed>`` once every viewer has its first message (the
+  snapshot) or has given up connecting;
+- it then reads ``measure <start> <end>`` (Unix times): changes sent in that window
+  (by their ``action.timestamp``) are counted and timed; ``--grace`` seconds after ``end``
+  it closes every connection, writes its figures as JSON to ``--out`` and prints ``done``.
+
+Latency of a change = wall-clock time when the viewer got it - its ``action.timestamp``.
+Every viewer checks its positions: after its first message (a snapshot), each change must
+be the previous position + 1. A later snapshot (the server catching a viewer up) moves the
+position on and is counted as a resync, not as a gap. Needs no Django.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import collections
+import contextlib
+import datetime as dt
+import json
+import math
+import resource
+import sys
+import threading
+import time
+from typing import Any
+
+from websockets.asyncio.client import ClientConnection, connect
+from websockets.exceptions import ConnectionClosed
+from websockets.typing import Origin
+
+CONNECT_ATTEMPTS = 3
+
+
+def raise_nofile_limit() -> int:
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft < hard:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+    return resource.getrlimit(resource.RLIMIT_NOFILE)[0]
+
+
+def epoch_of(stamp: str) -> float:
+    return dt.datetime.fromisoformat(stamp.replace("Z", "+00:00")).timestamp()
+
+
+class Figures:
+    """What all viewers of this process saw; one event loop, so no locks."""
+
+    def __init__(self, record_texts: int) -> None:
+        self.start = math.inf
+        self.end = -math.inf
+        self.stopping = False
+        self.connected = 0
+        self.failed = 0
+        self.connect_errors: collections.Counter[str] = collections.Counter()
+        self.snapshotted = 0
+        self.latencies: list[float] = []
+        self.first_by_position: dict[int, float] = {}
+        self.deliveries = 0
+        self.messages = 0
+        self.untimed = 0
+        self.gaps = 0
+        self.duplicates = 0
+        self.viewers_with_gaps = 0
+        self.viewers_with_duplicates = 0
+        self.resyncs = 0
+        self.before_snapshot = 0
+        self.closed_early: collections.Counter[str] = collections.Counter()
+        self.record_texts = record_texts
+        self.texts: list[tuple[float, str]] = []
+        self.open_at_end = 0
+        self.ready = asyncio.Event()
+        self.expected = 0
+
+    def settled(self) -> None:
+        if self.snapshotted + self.failed >= self.expected:
+            self.ready.set()
+
+
+class Viewer:
+    def __init__(self, index: int, figures: Figures) -> None:
+        self.index = index
+        self.figures = figures
+        self.last: int | None = None
+        self.gaps = 0
+        self.duplicates = 0
+        self.ws: ClientConnection | None = None
+
+    def on_message(self, message: str | bytes, received: float) -> None:
+        f = self.figures
+        f.messages += 1
+        data = json.loads(message)
+        position = int(data["position"])
+        if data.get("type") == "snapshot":
+            if self.last is None:
+                self.last = position
+                f.snapshotted += 1
+                f.settled()
+            elif position > self.last:
+                f.resyncs += 1
+                self.last = position
+            return
+        if self.last is None:
+            f.before_snapshot += 1
+            self.last = position
+            return
+        if position <= self.last:
+            self.duplicates += 1
+            f.duplicates += 1
+            if self.duplicates == 1:
+                f.viewers_with_duplicates += 1
+            return
+        if position > self.last + 1:
+            if self.gaps == 0:
+                f.viewers_with_gaps += 1
+            self.gaps += position - self.last - 1
+            f.gaps += position - self.last - 1
+        self.last = position
+        stamp = (data.get("action") or {}).get("timestamp")
+        if not stamp:  # cannot be timed: counted if received in the window
+            if f.start <= received <= f.end:
+                f.deliveries += 1
+                f.untimed += 1
+            return
+        sent = epoch_of(stamp)
+        if not f.start <= sent <= f.end:
+            return
+        f.deliveries += 1
+        latency = (received - sent) * 1000
+        f.latencies.append(round(latency, 3))
+        if latency < f.first_by_position.get(position, math.inf):
+            f.first_by_position[position] = latency
+        if self.index == 0 and len(f.texts) < f.record_texts:
+            text = message if isinstance(message, str) else message.decode()
+            f.texts.append((received, text))
+
+    async def run(self, url: str, origin: str, gate: asyncio.Semaphore) -> None:
+        f = self.figures
+        for attempt in range(CONNECT_ATTEMPTS):
+            try:
+                async with gate:
+                    self.ws = await connect(
+                        url,
+                        origin=Origin(origin),
+                        # Browsers send no pings; the server's pings are answered.
+                        ping_interval=None,
+                        max_size=None,
+                        open_timeout=30,
+                        close_timeout=3,
+                    )
+                break
+            except Exception as exc:
+                f.connect_errors[type(exc).__name__] += 1
+                await asyncio.sleep(0.5 * (attempt + 1))
+        if self.ws is None:
+            f.failed += 1
+            f.settled()
+            return
+        f.connected += 1
+        try:
+            async for message in self.ws:
+                self.on_message(message, time.time())
+        except ConnectionClosed:
+            pass
+        if not f.stopping:
+            code = self.ws.close_code
+            f.closed_early[str(code)] += 1
+            if self.last is None:  # never got its snapshot: do not hold the others up
+                f.failed += 1
+                f.settled()
+
+
+def stdin_lines(loop: asyncio.AbstractEventLoop, queue: asyncio.Queue[str]) -> None:
+    """A daemon thread: a blocked read never keeps the process from exiting."""
+
+    def read() -> None:
+        for line in sys.stdin:
+            loop.call_soon_threadsafe(queue.put_nowait, line)
+        loop.call_soon_threadsafe(queue.put_nowait, "")
+
+    threading.Thread(target=read, daemon=True).start()
+
+
+async def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--url", required=True)
+    parser.add_argument("--origin", required=True)
+    parser.add_argument("--count", type=int, required=True)
+    parser.add_argument("--concurrency", type=int, default=50, help="handshakes at once")
+    parser.add_argument("--ready-timeout", type=float, default=180)
+    parser.add_argument("--wait-timeout", type=float, default=600, help="for `measure`")
+    parser.add_argument("--grace", type=float, default=3.0, help="seconds after the window")
+    parser.add_argument("--record-texts", type=int, default=0)
+    parser.add_argument("--out", required=True)
+    options = parser.parse_args()
+    raise_nofile_limit()
+
+    figures = Figures(options.record_texts)
+    figures.expected = options.count
+    gate = asyncio.Semaphore(options.concurrency)
+    viewers = [Viewer(i, figures) for i in range(options.count)]
+    tasks = [asyncio.create_task(v.run(options.url, options.origin, gate)) for v in viewers]
+    if options.count == 0:
+        figures.ready.set()
+    started = time.monotonic()
+    with contextlib.suppress(TimeoutError):
+        await asyncio.wait_for(figures.ready.wait(), options.ready_timeout)
+    ramp = time.monotonic() - started
+    print(f"ready {figures.snapshotted} {options.count - figures.snapshotted}", flush=True)
+
+    lines: asyncio.Queue[str] = asyncio.Queue()
+    stdin_lines(asyncio.get_running_loop(), lines)
+    try:
+        line = await asyncio.wait_for(lines.get(), options.wait_timeout)
+    except TimeoutError:
+        line = ""
+    parts = line.split()
+    if len(parts) == 3 and parts[0] == "measure":
+        figures.start, figures.end = float(parts[1]), float(parts[2])
+        # Changes sent just before the end are still on their way.
+        await asyncio.sleep(max(0.0, figures.end - time.time()) + options.grace)
+
+    figures.stopping = True
+    open_now = [v.ws for v in viewers if v.ws is not None and v.ws.close_code is None]
+    figures.open_at_end = len(open_now)
+    closing = [asyncio.create_task(ws.close()) for ws in open_now]
+    if closing:
+        await asyncio.wait(closing, timeout=20)
+    for task in tasks:
+        task.cancel()
+    await asyncio.gather(*tasks, return_exceptions=True)
+    result: dict[str, Any] = {
+        "count": options.count,
+        "connected": figures.connected,
+        "snapshotted": figures.snapshotted,
+        "failed": figures.failed,
+        "connect_errors": dict(figures.connect_errors),
+        "ramp_seconds": ramp,
+        "latencies_ms": figures.latencies,
+        "first_by_position": {str(k): v for k, v in figures.first_by_position.items()},
+        "deliveries": figures.deliveries,
+        "messages": figures.messages,
+        "untimed": figures.untimed,
+        "gaps": figures.gaps,
+        "duplicates": figures.duplicates,
+        "viewers_with_gaps": figures.viewers_with_gaps,
+        "viewers_with_duplicates": figures.viewers_with_duplicates,
+        "resyncs": figures.resyncs,
+        "before_snapshot": figures.before_snapshot,
+        "closed_early": dict(figures.closed_early),
+        "open_at_end": figures.open_at_end,
+        "texts": figures.texts,
+    }
+    with open(options.out, "w") as out:
+        json.dump(result, out)
+    print("done", flush=True)
+
+
+if __name__ == "__main__":
+    asyncio.run(main())

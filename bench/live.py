@@ -1,0 +1,909 @@
+"""Live delivery benchmark: feed to browsers through the listener, Postgres, Redis and daphne.
+
+Run with `scripts/bench.sh bench/live.py [--viewers 50,1000] [--seconds 45] [--idle 5000]`.
+It uses the database named by DATABASE_URL (scripts/bench.sh defaults it to `dde_bench`)
+and REDIS_URL, with a channel-layer prefix of its own. Everything runs on loopback:
+
+- live: the simulator (a thread here) plays one scheduled match at about two changes a
+  second; a real listener (`manage.py listen`) stores it and publishes each commit; one
+  real daphne process fans it out to N websocket viewers in separate processes
+  (bench/_live_viewers.py); each viewer times every change and checks its positions;
+- floor: the same messages at the same times through a bare `websockets` broadcast server
+  (bench/_live_floor.py) to the same number of receivers;
+- idle: thousands of viewers of a fixture with no traffic on one daphne process;
+- page: `GET /fixtures/<uuid>/` of a finished match with 1,200 actions.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import datetime as dt
+import itertools
+import json
+import logging
+import math
+import os
+import platform
+import queue
+import resource
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Any
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "dde_site.settings")
+# Pub/sub channels are server-wide: keep this run's groups apart from any other run.
+PREFIX = f"benchlive{os.getpid()}"
+os.environ["CHANNEL_LAYER_PREFIX"] = PREFIX
+
+import django  # noqa: E402
+
+django.setup()
+# The simulator runs in this process: its per-connection info lines are not figures.
+logging.getLogger("streams.simulator").setLevel(logging.WARNING)
+
+import httpx  # noqa: E402
+from django.conf import settings  # noqa: E402
+from django.utils import timezone  # noqa: E402
+from websockets.asyncio.client import connect  # noqa: E402
+
+from streams.dde.messages import DataPacket, parse_frame  # noqa: E402
+from streams.dispatch import request_stop  # noqa: E402
+from streams.ingest import FixtureWriter  # noqa: E402
+from streams.models import Action, Fixture, Packet  # noqa: E402
+from streams.simulator import Schedule, Simulator, generate_match  # noqa: E402
+from streams.simulator.match import Match, compact  # noqa: E402
+
+TOKEN = "bench-token"
+RATE = 2.0  # changes per second while measured
+PLAYED_BEFORE = 240.0  # match seconds already played when the listener connects
+LIVE_PER_PROCESS = 500  # viewers per viewer process in the live scenarios
+IDLE_PER_PROCESS = 1000
+IDLE_SECONDS = 60.0
+PAGE_ACTIONS = 1200
+PAGE_REQUESTS = 50
+VIEWERS = ROOT / "bench" / "_live_viewers.py"
+FLOOR = ROOT / "bench" / "_live_floor.py"
+
+SEND_TIME = (
+    "Send time: a scheduled live match in the simulator releases packet i at kickoff +\n"
+    "  offset_i and stamps that release time into fixtureAction.timestamp (UTC, µs;\n"
+    "  streams/simulator/render.py and feed.py due_times). Latency = the viewer's wall-clock\n"
+    "  time on receipt - action.timestamp of the change message: simulator send, listener\n"
+    "  (parse, Postgres commit), Redis pub/sub, daphne fan-out, viewer event loop. Floor: the\n"
+    "  publisher stamps action.timestamp just before sending each message."
+)
+
+
+# --- small helpers ------------------------------------------------------------------------
+
+
+def percentile(values: list[float], q: float) -> float:
+    if not values:
+        return math.nan
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(q / 100 * (len(ordered) - 1)))]
+
+
+def pcts(values: list[float]) -> str:
+    if not values:
+        return "no samples"
+    return (
+        f"p50 {percentile(values, 50):.1f}, p95 {percentile(values, 95):.1f}, "
+        f"p99 {percentile(values, 99):.1f}, max {max(values):.1f}"
+    )
+
+
+def machine() -> str:
+    cpu = "unknown CPU"
+    for line in Path("/proc/cpuinfo").read_text().splitlines():
+        if line.startswith("model name"):
+            cpu = line.split(":", 1)[1].strip()
+            break
+    memory = Path("/proc/meminfo").read_text().split()[1]
+    return (
+        f"{platform.node()}: {os.cpu_count()} cores, {cpu}, {int(memory) // 1024 // 1024} GiB, "
+        f"Python {platform.python_version()}"
+    )
+
+
+def load_average() -> str:
+    return " ".join(Path("/proc/loadavg").read_text().split()[:3])
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def wait_for_port(port: int, process: subprocess.Popen[Any], timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            return
+        except OSError:
+            if process.poll() is not None:
+                raise RuntimeError(f"{process.args!r} exited with {process.returncode}") from None
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.1)
+
+
+def stop_process(process: subprocess.Popen[Any], timeout: float = 10) -> None:
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=timeout)
+
+
+def raise_nofile_limit() -> int:
+    """Up to the hard limit; processes started from here inherit it."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft < hard:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+    return resource.getrlimit(resource.RLIMIT_NOFILE)[0]
+
+
+def cpu_seconds(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def sleep_until(moment: float) -> None:
+    time.sleep(max(0.0, moment - time.time()))
+
+
+class CpuMeter:
+    """CPU share (cores) of some processes over a window, from /proc/<pid>/stat."""
+
+    def __init__(self, pids: dict[str, list[int]]) -> None:
+        self.pids = pids
+        self.started = time.monotonic()
+        self.before = {pid: cpu_seconds(pid) for group in pids.values() for pid in group}
+
+    def stop(self) -> dict[str, tuple[float, float, list[float]]]:
+        """Per group: (cores, RSS MB summed, cores of each process)."""
+        wall = time.monotonic() - self.started
+        result = {}
+        for name, group in self.pids.items():
+            each = [(cpu_seconds(pid) - self.before[pid]) / wall for pid in group]
+            result[name] = (sum(each), sum(rss_mb(pid) for pid in group), each)
+        return result
+
+
+def child_env(**extra: str) -> dict[str, str]:
+    return {
+        **os.environ,
+        "DATABASE_URL": settings.DATABASE_URL,
+        "REDIS_URL": settings.REDIS_URL,
+        "CHANNEL_LAYER_PREFIX": PREFIX,
+        "ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "LOG_LEVEL": "WARNING",
+        **extra,
+    }
+
+
+def new_fixture(fixture_id: uuid.UUID, kickoff: dt.datetime, name: str) -> Fixture:
+    """A fixture nobody dispatches: its listen window is already over (`listen` ignores it)."""
+    now = timezone.now()
+    home, _, away = name.partition(" v ")
+    return Fixture.objects.create(
+        id=fixture_id,
+        home_team=home or "Home",
+        away_team=away or "Away",
+        kickoff=kickoff,
+        listen_from=now - dt.timedelta(hours=3),
+        listen_until=now - dt.timedelta(hours=2),
+    )
+
+
+# --- processes --------------------------------------------------------------------------
+
+
+@dataclass
+class Server:
+    process: subprocess.Popen[bytes]
+    port: int
+
+    @property
+    def pid(self) -> int:
+        return self.process.pid
+
+    @property
+    def origin(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+
+@contextlib.contextmanager
+def daphne(logdir: Path, name: str) -> Iterator[Server]:
+    port = free_port()
+    executable = Path(sys.executable).with_name("daphne")
+    command = [
+        str(executable) if executable.exists() else "daphne",
+        "-b",
+        "127.0.0.1",
+        "-p",
+        str(port),
+        "dde_site.asgi:application",
+    ]
+    with (logdir / f"daphne-{name}.log").open("wb") as log:
+        process = subprocess.Popen(
+            command, cwd=ROOT, env=child_env(), stdout=log, stderr=subprocess.STDOUT
+        )
+        try:
+            wait_for_port(port, process, timeout=30)
+            yield Server(process, port)
+        finally:
+            stop_process(process)
+
+
+@contextlib.contextmanager
+def floor_server(logdir: Path) -> Iterator[Server]:
+    port = free_port()
+    command = [sys.executable, str(FLOOR), "--port", str(port)]
+    with (logdir / "floor.log").open("wb") as log:
+        process = subprocess.Popen(command, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
+        try:
+            wait_for_port(port, process, timeout=15)
+            yield Server(process, port)
+        finally:
+            stop_process(process)
+
+
+class ViewerProcesses:
+    """``count`` viewers of one URL spread over processes of at most ``per_process``."""
+
+    def __init__(
+        self,
+        url: str,
+        origin: str,
+        count: int,
+        per_process: int,
+        logdir: Path,
+        name: str,
+        record_texts: int = 0,
+    ) -> None:
+        processes = max(1, math.ceil(count / per_process))
+        counts = [count // processes + (i < count % processes) for i in range(processes)]
+        self.lines: queue.Queue[tuple[int, str]] = queue.Queue()
+        self.processes: list[subprocess.Popen[bytes]] = []
+        self.outs: list[Path] = []
+        self.logs: list[IO[bytes]] = []
+        self.started = time.monotonic()
+        try:
+            self._start(url, origin, counts, logdir, name, record_texts)
+        except BaseException:
+            self.stop()
+            raise
+
+    def _start(
+        self, url: str, origin: str, counts: list[int], logdir: Path, name: str, record: int
+    ) -> None:
+        for i, n in enumerate(counts):
+            out = logdir / f"viewers-{name}-{i}.json"
+            log = (logdir / f"viewers-{name}-{i}.log").open("wb")
+            command = [
+                sys.executable,
+                str(VIEWERS),
+                "--url",
+                url,
+                "--origin",
+                origin,
+                "--count",
+                str(n),
+                "--out",
+                str(out),
+                "--record-texts",
+                str(record if i == 0 else 0),
+            ]
+            process = subprocess.Popen(
+                command, cwd=ROOT, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=log
+            )
+            self.processes.append(process)
+            self.outs.append(out)
+            self.logs.append(log)
+            threading.Thread(target=self._read, args=(i, process), daemon=True).start()
+
+    def _read(self, index: int, process: subprocess.Popen[bytes]) -> None:
+        assert process.stdout is not None
+        for line in process.stdout:
+            self.lines.put((index, line.decode().strip()))
+        self.lines.put((index, "eof"))
+
+    @property
+    def pids(self) -> list[int]:
+        return [p.pid for p in self.processes]
+
+    def _wait_all(self, word: str, timeout: float) -> dict[int, str]:
+        deadline = time.monotonic() + timeout
+        seen: dict[int, str] = {}
+        while len(seen) < len(self.processes):
+            try:
+                index, line = self.lines.get(timeout=max(0.1, deadline - time.monotonic()))
+            except queue.Empty:
+                raise TimeoutError(
+                    f"viewer processes: no {word!r} within {timeout:.0f} s"
+                ) from None
+            if line == "eof" and index not in seen:
+                raise RuntimeError(f"viewer process {index} ended early; see its log")
+            if line.startswith(word):
+                seen[index] = line
+        return seen
+
+    def wait_ready(self, timeout: float) -> tuple[int, int, float]:
+        """(viewers with their snapshot, viewers that failed, seconds to get there)."""
+        lines = self._wait_all("ready", timeout)
+        ok = sum(int(line.split()[1]) for line in lines.values())
+        failed = sum(int(line.split()[2]) for line in lines.values())
+        return ok, failed, time.monotonic() - self.started
+
+    def measure(self, start: float, end: float) -> None:
+        for process in self.processes:
+            assert process.stdin is not None
+            process.stdin.write(f"measure {start:.6f} {end:.6f}\n".encode())
+            process.stdin.flush()
+
+    def results(self, timeout: float) -> list[dict[str, Any]]:
+        self._wait_all("done", timeout)
+        return [json.loads(out.read_text()) for out in self.outs]
+
+    def stop(self) -> None:
+        for process in self.processes:
+            stop_process(process)
+        for log in self.logs:
+            log.close()
+
+    def __enter__(self) -> ViewerProcesses:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+
+# --- figures ----------------------------------------------------------------------------
+
+
+@dataclass
+class Delivery:
+    """Merged figures of all viewer processes of one run."""
+
+    viewers: int
+    processes: int
+    ready: int
+    failed: int
+    ramp: float
+    seconds: float
+    latencies: list[float]
+    first: dict[int, float]
+    deliveries: int
+    gaps: int
+    duplicates: int
+    viewers_with_gaps: int
+    viewers_with_duplicates: int
+    resyncs: int
+    before_snapshot: int
+    untimed: int
+    closed_early: Counter[str]
+    open_at_end: int
+    connect_errors: Counter[str]
+    texts: list[tuple[float, str]]
+    cpu: dict[str, tuple[float, float, list[float]]]
+
+    @classmethod
+    def merge(
+        cls,
+        results: list[dict[str, Any]],
+        ready: tuple[int, int, float],
+        seconds: float,
+        cpu: dict[str, tuple[float, float, list[float]]],
+    ) -> Delivery:
+        first: dict[int, float] = {}
+        for r in results:
+            for key, value in r["first_by_position"].items():
+                first[int(key)] = min(value, first.get(int(key), math.inf))
+        closed: Counter[str] = Counter()
+        errors: Counter[str] = Counter()
+        for r in results:
+            closed.update(r["closed_early"])
+            errors.update(r["connect_errors"])
+        texts = max((r["texts"] for r in results), key=len)
+        return cls(
+            viewers=sum(r["count"] for r in results),
+            processes=len(results),
+            ready=ready[0],
+            failed=ready[1],
+            ramp=ready[2],
+            seconds=seconds,
+            latencies=[x for r in results for x in r["latencies_ms"]],
+            first=first,
+            deliveries=sum(r["deliveries"] for r in results),
+            gaps=sum(r["gaps"] for r in results),
+            duplicates=sum(r["duplicates"] for r in results),
+            viewers_with_gaps=sum(r["viewers_with_gaps"] for r in results),
+            viewers_with_duplicates=sum(r["viewers_with_duplicates"] for r in results),
+            resyncs=sum(r["resyncs"] for r in results),
+            before_snapshot=sum(r["before_snapshot"] for r in results),
+            untimed=sum(r["untimed"] for r in results),
+            closed_early=closed,
+            open_at_end=sum(r["open_at_end"] for r in results),
+            connect_errors=errors,
+            texts=[(float(t), str(text)) for t, text in texts],
+            cpu=cpu,
+        )
+
+    def print(self, server_name: str, viewer_name: str) -> None:
+        changes = len(self.first)
+        print(
+            f"    connected {self.ready}/{self.viewers} in {self.ramp:.1f} s "
+            f"({self.processes} {viewer_name} process{'es' if self.processes > 1 else ''}); "
+            f"measured {self.seconds:.0f} s: {changes} changes ({changes / self.seconds:.2f}/s)"
+        )
+        print(f"    latency ms, every delivery:      {pcts(self.latencies)}")
+        print(f"    latency ms, first viewer/change: {pcts(list(self.first.values()))}")
+        rate = self.deliveries / self.seconds
+        expected = changes * self.ready
+        print(
+            f"    deliveries {self.deliveries} of {expected} expected: {rate:.0f}/s"
+            + (f"; untimed {self.untimed}" if self.untimed else "")
+        )
+        extra = []
+        if self.viewers_with_gaps or self.viewers_with_duplicates:
+            extra.append(
+                f"viewers with gaps {self.viewers_with_gaps}, "
+                f"with duplicates {self.viewers_with_duplicates}"
+            )
+        if self.resyncs:
+            extra.append(f"catch-up snapshots {self.resyncs}")
+        if self.before_snapshot:
+            extra.append(f"changes before the first snapshot {self.before_snapshot}")
+        if self.failed:
+            extra.append(f"failed to connect {self.failed} ({dict(self.connect_errors)})")
+        if self.closed_early:
+            extra.append(f"closed by the server {dict(self.closed_early)}")
+        print(
+            f"    gaps: {self.gaps}, duplicates: {self.duplicates}"
+            + (f" ({'; '.join(extra)})" if extra else "")
+        )
+        for name, label in ((server_name, "server"), ("viewers", "viewers"), ("listener", "")):
+            if name not in self.cpu:
+                continue
+            cores, rss, each = self.cpu[name]
+            line = f"    {name}: CPU {cores:.3f} cores"
+            if len(each) > 1:
+                line += f" ({' + '.join(f'{c:.3f}' for c in each)})"
+            line += f", RSS {rss:.0f} MB"
+            if label == "server" and self.deliveries:
+                line += f"; {cores * self.seconds * 1000 / self.deliveries:.3f} ms CPU per delivery"
+            print(line)
+
+
+# --- live matches through Channels ------------------------------------------------------
+
+
+def plan_pace(match: Match, seconds: float, setup: float) -> tuple[float, float]:
+    """(pace, seconds of play before half-time at that pace) for about ``RATE`` changes/s.
+
+    Play is measured from ``PLAYED_BEFORE`` (match seconds already played when the listener
+    connects) to half-time, the longest silence of the match (15 minutes at pace 1). The
+    pace is then refined on the stretch that will be measured, ``setup`` seconds after the
+    listener connects, because the rate of a match varies from minute to minute.
+    """
+    offsets = match.release_offsets
+    half_time = max((b - a, a) for a, b in itertools.pairwise(offsets) if a >= 0)[1]
+
+    def pace_over(low: float, high: float) -> float | None:
+        count = sum(1 for o in offsets if low <= o <= high)
+        return RATE * (high - low) / count if count and high > low else None
+
+    pace = pace_over(PLAYED_BEFORE, half_time) or 12.0
+    for _ in range(5):
+        low = PLAYED_BEFORE + setup * pace
+        refined = pace_over(low, min(half_time, low + seconds * pace))
+        if refined is None:
+            break
+        pace = min(40.0, max(4.0, refined))
+    return pace, (half_time - PLAYED_BEFORE) / pace
+
+
+def live_run(viewers: int, seconds: float, logdir: Path, record: int) -> Delivery:
+    """One live match, one listener, one daphne, ``viewers`` viewers; measured ``seconds``."""
+    fixture_id = uuid.uuid4()
+    reference = generate_match(fixture_id, timezone.now())
+    # Listener start, catch-up and the viewers' handshakes come before the measured window.
+    pace, play_left = plan_pace(reference, seconds, setup=6 + viewers / 150)
+    print(
+        f"    simulator pace {pace:.1f}, for about {RATE:.1f} changes/s while measured; "
+        f"{play_left:.0f} s of first-half play left when the listener connects"
+    )
+    kickoff = timezone.now() - dt.timedelta(seconds=PLAYED_BEFORE / pace)
+    schedule = Schedule()
+    schedule.add(fixture_id, kickoff=kickoff)
+    new_fixture(fixture_id, kickoff, reference.name)
+    log_path = logdir / f"listener-{viewers}.log"
+    with contextlib.ExitStack() as stack:
+        simulator = Simulator(schedule=schedule, token=TOKEN, pace=pace, heartbeat=10.0)
+        running = simulator.start_in_thread("127.0.0.1", 0)
+        stack.callback(running.stop)
+        env = child_env(
+            DDE_STREAMS_URL=running.ws_url,
+            DDE_API_URL=running.http_url,
+            DDE_AUTH_TOKEN=TOKEN,
+            # Its `listener.stored` events carry receive-to-commit times (bench/ingest.py too).
+            LOG_LEVEL="DEBUG",
+            LOG_JSON="true",
+        )
+        log = stack.enter_context(log_path.open("wb"))
+        listener = subprocess.Popen(
+            [sys.executable, "manage.py", "listen", str(fixture_id)],
+            cwd=ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        stack.callback(stop_listener, fixture_id, listener)
+        server = stack.enter_context(daphne(logdir, f"live-{viewers}"))
+        wait_until_listening(fixture_id, listener, timeout=30)
+        time.sleep(2)  # the catch-up of what was played before is stored and published
+        after = Fixture.objects.get(pk=fixture_id).last_position
+        url = f"ws://127.0.0.1:{server.port}/ws/fixtures/{fixture_id}/?after={after}"
+        group = stack.enter_context(
+            ViewerProcesses(
+                url, server.origin, viewers, LIVE_PER_PROCESS, logdir, f"live-{viewers}", record
+            )
+        )
+        ready = group.wait_ready(timeout=240)
+        start = time.time() + 1.0
+        end = start + seconds
+        group.measure(start, end)
+        sleep_until(start)
+        meter = CpuMeter(
+            {"daphne": [server.pid], "viewers": group.pids, "listener": [listener.pid]}
+        )
+        sleep_until(end)
+        cpu = meter.stop()
+        results = group.results(timeout=60)
+    delivery = Delivery.merge(results, ready, seconds, cpu)
+    delivery.print("daphne", "viewer")
+    print(f"    simulator → listener receipt ms: {pcts(listener_hop(fixture_id, start, end))}")
+    print(f"    listener receipt → commit ms:    {pcts(commit_times(log_path, start, end))}")
+    return delivery
+
+
+def stop_listener(fixture_id: uuid.UUID, listener: subprocess.Popen[bytes]) -> None:
+    """Ask it to stop (it checks between frames), then terminate it if it has not."""
+    request_stop(fixture_id)
+    with contextlib.suppress(subprocess.TimeoutExpired):
+        listener.wait(timeout=5)
+    stop_process(listener)
+
+
+def wait_until_listening(
+    fixture_id: uuid.UUID, listener: subprocess.Popen[bytes], timeout: float
+) -> None:
+    deadline = time.monotonic() + timeout
+    while True:
+        fixture = Fixture.objects.get(pk=fixture_id)
+        if fixture.last_position is not None and fixture.listener_state == "listening":
+            return
+        if listener.poll() is not None or time.monotonic() > deadline:
+            raise RuntimeError(f"the listener did not start (state {fixture.listener_state})")
+        time.sleep(0.2)
+
+
+def listener_hop(fixture_id: uuid.UUID, start: float, end: float) -> list[float]:
+    """Listener's arrival time of each packet - its timestamp: checks that the timestamp
+    is the send time (this is the first hop of the end-to-end latency)."""
+    window = (dt.datetime.fromtimestamp(start, dt.UTC), dt.datetime.fromtimestamp(end, dt.UTC))
+    rows = Packet.objects.filter(fixture_id=fixture_id, received_at__range=window).values_list(
+        "payload__fixtureAction__timestamp", "received_at"
+    )
+    return [
+        (received - dt.datetime.fromisoformat(stamp.replace("Z", "+00:00"))).total_seconds() * 1000
+        for stamp, received in rows
+        if stamp
+    ]
+
+
+def commit_times(path: Path, start: float, end: float) -> list[float]:
+    """``commit_ms`` of the listener's ``listener.stored`` events logged in the window."""
+    values = []
+    for line in path.read_text(errors="replace").splitlines():
+        if '"listener.stored"' not in line:
+            continue
+        with contextlib.suppress(ValueError, KeyError):
+            event = json.loads(line)
+            logged = dt.datetime.fromisoformat(event["timestamp"].replace("Z", "+00:00"))
+            if start <= logged.timestamp() <= end:
+                values.append(float(event["commit_ms"]))
+    return values
+
+
+# --- the floor --------------------------------------------------------------------------
+
+
+async def publish(port: int, trace: list[tuple[float, str]], start: float, end: float) -> int:
+    """Send the recorded messages with their recorded spacing from ``start`` until ``end``,
+    renumbered from position 0, each stamped with its send time."""
+    messages = [json.loads(text) for _, text in trace]
+    offsets = [t - trace[0][0] for t, _ in trace]
+    span = offsets[-1] + (offsets[-1] / max(1, len(offsets) - 1) or 0.5)
+    sent = 0
+    async with connect(f"ws://127.0.0.1:{port}/publish", compression=None, max_size=None) as ws:
+        while True:
+            index, cycle = sent % len(messages), sent // len(messages)
+            due = start + 0.2 + cycle * span + offsets[index]
+            if due > end:
+                return sent
+            await asyncio.sleep(max(0.0, due - time.time()))
+            message = messages[index]
+            message["position"] = sent
+            message["action"]["timestamp"] = dt.datetime.now(dt.UTC).isoformat()
+            await ws.send(json.dumps(message, separators=(",", ":")))
+            sent += 1
+
+
+def floor_run(
+    receivers: int, seconds: float, trace: list[tuple[float, str]], logdir: Path
+) -> Delivery:
+    with floor_server(logdir) as server:
+        url = f"ws://127.0.0.1:{server.port}/fixture"
+        name = f"floor-{receivers}"
+        with ViewerProcesses(
+            url, server.origin, receivers, LIVE_PER_PROCESS, logdir, name
+        ) as group:
+            ready = group.wait_ready(timeout=240)
+            start = time.time() + 1.0
+            end = start + seconds
+            group.measure(start, end)
+            publisher = threading.Thread(
+                target=lambda: asyncio.run(publish(server.port, trace, start, end)), daemon=True
+            )
+            publisher.start()
+            sleep_until(start)
+            meter = CpuMeter({"server": [server.pid], "viewers": group.pids})
+            sleep_until(end)
+            cpu = meter.stop()
+            publisher.join(timeout=30)
+            results = group.results(timeout=60)
+    delivery = Delivery.merge(results, ready, seconds, cpu)
+    delivery.print("server", "receiver")
+    return delivery
+
+
+# --- idle viewers -----------------------------------------------------------------------
+
+
+def idle_run(count: int, seconds: float, logdir: Path) -> None:
+    fixture_id = uuid.uuid4()
+    new_fixture(fixture_id, timezone.now() + dt.timedelta(hours=1), "Idle Home v Idle Away")
+    with daphne(logdir, "idle") as server:
+        time.sleep(1)
+        meter = CpuMeter({"daphne": [server.pid]})
+        time.sleep(5)
+        alone = meter.stop()["daphne"]
+        url = f"ws://127.0.0.1:{server.port}/ws/fixtures/{fixture_id}/"
+        with ViewerProcesses(url, server.origin, count, IDLE_PER_PROCESS, logdir, "idle") as group:
+            ready = group.wait_ready(timeout=300)
+            start = time.time() + 2.0
+            end = start + seconds
+            group.measure(start, end)
+            sleep_until(start)
+            meter = CpuMeter({"daphne": [server.pid], "viewers": group.pids})
+            sleep_until(end)
+            cpu = meter.stop()
+            results = group.results(timeout=120)
+    delivery = Delivery.merge(results, ready, seconds, cpu)
+    cores, rss, _ = cpu["daphne"]
+    verdict = "met" if cores < 0.1 else "NOT met"
+    print(
+        f"\nIdle: {count} viewers of a fixture with no traffic on one daphne process, "
+        f"{seconds:.0f} s ({delivery.processes} viewer process"
+        f"{'es' if delivery.processes > 1 else ''}):"
+    )
+    print(
+        f"    connected {delivery.ready}/{count} in {delivery.ramp:.1f} s; still open at the "
+        f"end {delivery.open_at_end}; messages after the snapshot "
+        f"{sum(r['messages'] for r in results) - delivery.ready}"
+    )
+    extra = []
+    if delivery.failed:
+        extra.append(f"failed to connect {delivery.failed} ({dict(delivery.connect_errors)})")
+    if delivery.closed_early:
+        extra.append(f"closed by the server {dict(delivery.closed_early)}")
+    if extra:
+        print(f"    {'; '.join(extra)}")
+    print(
+        f"    daphne: CPU {cores:.3f} cores (target < 0.1: {verdict}), RSS {rss:.0f} MB; "
+        f"baseline with no viewers: CPU {alone[0]:.3f} cores, RSS {alone[1]:.0f} MB"
+    )
+    vcores, vrss, _ = cpu["viewers"]
+    print(f"    viewers: CPU {vcores:.3f} cores, RSS {vrss:.0f} MB")
+
+
+# --- page load --------------------------------------------------------------------------
+
+
+def store_finished_match(actions: int) -> tuple[uuid.UUID, int]:
+    """A finished match with about ``actions`` actions, stored through FixtureWriter.
+
+    A generated match has 700-980 actions; the rest are copies of its in-play actions
+    (new actionIds, later fixtureSeqNums, the summary before the final whistle) stored
+    before its last packet, so the match still ends finished with its real final score.
+    """
+    fixture_id = uuid.uuid4()
+    match = generate_match(fixture_id, timezone.now() - dt.timedelta(hours=3))
+    packets = [json.loads(frame) for frame in match.frames]
+    body, final = packets[:-1], packets[-1]
+    first_versions: dict[str, dict[str, Any]] = {}
+    for packet in body:
+        action = packet["fixtureAction"]
+        if action.get("period", 0) >= 1 and action["actionId"] not in first_versions:
+            first_versions[action["actionId"]] = packet
+    distinct = len({p["fixtureAction"]["actionId"] for p in packets})
+    sources = list(first_versions.values())
+    seq = max(p["fixtureAction"]["fixtureSeqNum"] for p in packets)
+    for i in range(max(0, actions - distinct)):
+        copy = json.loads(json.dumps(sources[i % len(sources)]))
+        copy["fixtureAction"]["actionId"] = str(uuid.uuid5(fixture_id, str(i)))
+        copy["fixtureAction"]["fixtureSeqNum"] = seq + 1 + i
+        copy["fixtureAction"]["relatedFixtureActionIds"] = []
+        copy["fixtureSummary"] = body[-1]["fixtureSummary"]
+        copy["finished"] = False
+        body.append(copy)
+    new_fixture(fixture_id, match.kickoff, match.name)
+    parsed = []
+    for packet in [*body, final]:
+        frame = parse_frame(compact(packet))
+        assert isinstance(frame, DataPacket)
+        parsed.append(frame)
+    writer = FixtureWriter(fixture_id)
+    for i in range(0, len(parsed), 500):
+        writer.store(parsed[i : i + 500])
+    return fixture_id, len(parsed)
+
+
+def page_run(requests: int, logdir: Path) -> None:
+    print(f"\nPage load: GET /fixtures/<uuid>/, {requests} requests, one keep-alive client:")
+    full_id, packets = store_finished_match(PAGE_ACTIONS)
+    empty_id = uuid.uuid4()
+    new_fixture(empty_id, timezone.now(), "Empty Home v Empty Away")
+    actions = Action.objects.filter(fixture_id=full_id).count()
+    finished = Fixture.objects.get(pk=full_id).finished
+    with (
+        daphne(logdir, "page") as server,
+        httpx.Client(base_url=server.origin, timeout=30) as client,
+    ):
+        first = client.get(f"/fixtures/{full_id}/")
+        if first.status_code == 404:
+            print("    page not available yet")
+            return
+        if first.status_code != 200:
+            print(f"    GET answered {first.status_code}: not measured")
+            return
+        figures = []
+        for label, fixture_id in (
+            (
+                f"finished match, {actions} actions ({packets} packets, finished={finished})",
+                full_id,
+            ),
+            ("baseline: the same page, a fixture with no actions", empty_id),
+        ):
+            url = f"/fixtures/{fixture_id}/"
+            for _ in range(3):  # warm-up: templates compiled, connections pooled
+                client.get(url)
+            times, size = [], 0
+            for _ in range(requests):
+                started = time.perf_counter()
+                response = client.get(url)
+                times.append((time.perf_counter() - started) * 1000)
+                size = len(response.content)
+            figures.append((label, times, size))
+    for label, times, size in figures:
+        print(
+            f"    {label}: {size / 1024:.0f} KiB; ms: median {statistics.median(times):.1f}, "
+            f"p95 {percentile(times, 95):.1f}"
+        )
+
+
+# --- main -------------------------------------------------------------------------------
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument(
+        "--viewers", default="50,1000", help="viewer counts, one live run each ('' for none)"
+    )
+    parser.add_argument("--seconds", type=float, default=45, help="measured per live run")
+    parser.add_argument("--idle", type=int, default=5000, help="idle viewers")
+    parser.add_argument("--skip-floor", action="store_true")
+    parser.add_argument("--skip-idle", action="store_true")
+    parser.add_argument("--skip-page", action="store_true")
+    options = parser.parse_args()
+    counts = [int(n) for n in options.viewers.split(",") if n.strip()]
+    nofile = raise_nofile_limit()
+    logdir = Path(tempfile.mkdtemp(prefix="bench-live-"))
+    began = time.monotonic()
+    print(f"Machine: {machine()}; load average {load_average()}")
+    print(
+        f"Command: {' '.join(sys.argv)}; database {settings.DATABASES['default']['NAME']}, "
+        f"Redis {settings.REDIS_URL}, channel prefix {PREFIX}, open files {nofile}; logs {logdir}"
+    )
+    print(SEND_TIME)
+
+    runs: list[Delivery] = []
+    if counts:
+        print(
+            f"\nLive: one match at about {RATE:.0f} changes/s through listener → Postgres → "
+            f"Redis → one daphne process → viewers (changes sent in the measured window):"
+        )
+    for count in counts:
+        print(f"  {count} viewers:")
+        runs.append(live_run(count, options.seconds, logdir, record=10_000))
+
+    floors: list[Delivery] = []
+    trace = max((run.texts for run in runs), key=len, default=[])
+    if not options.skip_floor and counts and len(trace) < 2:
+        print("\nFloor: skipped, no change messages were recorded in the live runs")
+    elif not options.skip_floor and counts:
+        sizes = [len(text.encode()) for _, text in trace]
+        print(
+            f"\nFloor: a bare websockets broadcast server; the change messages one viewer of the "
+            f"live run got (median {statistics.median(sizes):.0f} bytes), at the times it got them:"
+        )
+        for count, run in zip(counts, runs, strict=True):
+            print(f"  {count} receivers:")
+            # The messages of the live run with as many viewers, else the longest recording.
+            own = run.texts if len(run.texts) >= 2 else trace
+            floors.append(floor_run(count, options.seconds, own, logdir))
+        print("\nChannels against the floor (same run), Channels first:")
+        for run, floor in zip(runs, floors, strict=True):
+            c_cpu, f_cpu = run.cpu["daphne"][0], floor.cpu["server"][0]
+            c_each = c_cpu * run.seconds * 1000 / max(1, run.deliveries)
+            f_each = f_cpu * floor.seconds * 1000 / max(1, floor.deliveries)
+            ratio = f"{c_each / f_each:.0f} times" if f_each else "floor under one CPU tick"
+            print(
+                f"  {run.viewers} viewers: latency ms p50 {percentile(run.latencies, 50):.1f} vs "
+                f"{percentile(floor.latencies, 50):.1f}, p95 {percentile(run.latencies, 95):.1f} "
+                f"vs {percentile(floor.latencies, 95):.1f}, p99 {percentile(run.latencies, 99):.1f}"
+                f" vs {percentile(floor.latencies, 99):.1f}"
+            )
+            print(
+                f"    deliveries/s {run.deliveries / run.seconds:.0f} vs "
+                f"{floor.deliveries / floor.seconds:.0f}; server CPU {c_cpu:.3f} vs {f_cpu:.3f} "
+                f"cores, per delivery {c_each:.3f} vs {f_each:.3f} ms ({ratio})"
+            )
+
+    if not options.skip_idle:
+        idle_run(options.idle, IDLE_SECONDS, logdir)
+    if not options.skip_page:
+        page_run(PAGE_REQUESTS, logdir)
+    print(f"\nTotal {time.monotonic() - began:.0f} s; load average {load_average()}")
+
+
+if __name__ == "__main__":
+    main()
