@@ -1,5 +1,6 @@
 """Django settings: every value comes from the environment, with developer-machine defaults."""
 
+import re
 from pathlib import Path
 
 import dj_database_url
@@ -34,6 +35,10 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "channels",
+    "rest_framework",
+    "django_filters",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "streams",
 ]
 
@@ -150,6 +155,50 @@ LISTENER_BATCH_MAX = env_int("LISTENER_BATCH_MAX", 500, minimum=1)
 LISTENER_STORE_THREADS = env_int("LISTENER_STORE_THREADS", 4, minimum=1)
 # How long a listener waits after the vendor rejects the token before trying again.
 LISTENER_AUTH_RETRY_SECONDS = env_float("LISTENER_AUTH_RETRY_SECONDS", 60.0, minimum=0.1)
+
+# The REST API (streams/api/, docs/api.md): read-only, token or staff session, JSON errors.
+# ``?format=`` is ours (json, csv, ndjson), so DRF's own format override is off.
+API_THROTTLE_RATE = env_str("API_THROTTLE_RATE", "120/min")
+if not re.fullmatch(r"\d+/(s|sec|second|m|min|minute|h|hour|d|day)", API_THROTTLE_RATE):
+    raise ImproperlyConfigured(
+        f"Set API_THROTTLE_RATE to a count per unit, like 120/min (it is {API_THROTTLE_RATE!r})."
+    )
+API_PAGE_SIZE = env_int("API_PAGE_SIZE", 100, minimum=1)
+API_MAX_PAGE_SIZE = env_int("API_MAX_PAGE_SIZE", 1000, minimum=1)
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "streams.api.auth.ApiTokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["streams.api.auth.IsApiReader"],
+    "DEFAULT_THROTTLE_CLASSES": ["streams.api.auth.ApiThrottle"],
+    "DEFAULT_RENDERER_CLASSES": ["streams.api.renderers.FastJSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": [],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "URL_FORMAT_OVERRIDE": None,
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "DDE live actions API",
+    "DESCRIPTION": "Stored fixtures, actions and raw packets; see docs/api.md.",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "SERVE_AUTHENTICATION": [],
+    # Swagger UI from drf-spectacular-sidecar's static files: the machines are offline.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+}
+# Throttle counters live in Redis so every daphne process counts against the same limit.
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "api": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": REDIS_URL,
+        "KEY_PREFIX": "api",
+        "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
+    },
+}
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "UTC"

@@ -8,6 +8,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
@@ -15,7 +16,7 @@ from django.utils.timesince import timesince
 
 from streams import dispatch, importing
 from streams.dde.rest import DdeApiError
-from streams.models import Action, Fixture, Packet, RejectedFrame
+from streams.models import Action, ApiToken, Fixture, Packet, RejectedFrame
 from streams.tasks import enqueue_listener, replay_fixture
 
 SUMMARY_FIELDS = (
@@ -212,3 +213,56 @@ class ActionAdmin(ReadOnlyAdmin):
 @admin.register(RejectedFrame)
 class RejectedFrameAdmin(ReadOnlyAdmin):
     list_display = ("fixture", "received_at", "reason", "size", "after_position")
+
+
+PLAIN_KEY = "_plain_key"
+
+
+class ApiTokenForm(forms.ModelForm[ApiToken]):
+    class Meta:
+        model = ApiToken
+        fields = ("name", "revoked")
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin[ApiToken]):
+    """Tokens for the REST API. The key is shown once, on the page after "Save"; only its
+    hash is stored, so a lost key is replaced by a new token, not recovered."""
+
+    form = ApiTokenForm
+    list_display = ("name", "prefix", "created", "last_used", "revoked")
+    list_filter = ("revoked",)
+    search_fields = ("name", "prefix")
+    readonly_fields = ("prefix", "created", "last_used")
+    actions = ("revoke",)
+
+    def get_fields(self, request: HttpRequest, obj: ApiToken | None = None) -> Any:
+        return ("name",) if obj is None else ("name", "prefix", "created", "last_used", "revoked")
+
+    def save_model(self, request: HttpRequest, obj: ApiToken, form: Any, change: bool) -> None:
+        if not change:
+            # Kept on this request's instance only, for response_add to show.
+            setattr(obj, PLAIN_KEY, obj.set_new_key())
+        super().save_model(request, obj, form, change)
+
+    def response_add(
+        self, request: HttpRequest, obj: ApiToken, post_url_continue: str | None = None
+    ) -> HttpResponse:
+        # The key goes into this one page and nowhere else: not a message stored in a
+        # cookie or the session, not a log line.
+        return TemplateResponse(
+            request,
+            "admin/streams/apitoken/created.html",
+            {
+                **self.admin_site.each_context(request),
+                "opts": self.opts,
+                "token": obj,
+                "key": getattr(obj, PLAIN_KEY),
+                "title": "API token created",
+            },
+        )
+
+    @admin.action(description="Revoke")
+    def revoke(self, request: HttpRequest, queryset: QuerySet[ApiToken]) -> None:
+        count = queryset.update(revoked=True)
+        self.message_user(request, f"Revoked {count} token(s).")

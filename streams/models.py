@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import secrets
 import uuid
 from typing import Any
 
@@ -261,3 +263,46 @@ class RejectedFrame(models.Model):
 
     def __str__(self) -> str:
         return f"{self.fixture_id}: {self.reason}"
+
+
+def hash_api_key(key: str) -> str:
+    """SHA-256 hex digest of a key: keys are 32 random bytes, so no slow KDF is needed."""
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+class ApiToken(models.Model):
+    """A read-only key for the REST API. Only its hash is stored; the key is shown once."""
+
+    KEY_PREFIX = "dde_"
+    # "dde_" and the first 8 random characters: enough to tell tokens apart in admin and
+    # logs, and the index a key is looked up by (the rest is compared by hash).
+    PREFIX_LENGTH = 12
+
+    name = models.CharField(max_length=100, help_text="Who or what uses it.")
+    prefix = models.CharField(max_length=PREFIX_LENGTH, db_index=True, editable=False)
+    key_hash = models.CharField(max_length=64, unique=True, editable=False)
+    created = models.DateTimeField(auto_now_add=True)
+    last_used = models.DateTimeField(null=True, blank=True, editable=False)
+    revoked = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["-created"]
+        verbose_name = "API token"
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
+    def set_new_key(self) -> str:
+        """Give the token a fresh key; returns the plain key, which is not stored anywhere."""
+        key = self.KEY_PREFIX + secrets.token_urlsafe(32)
+        self.prefix = key[: self.PREFIX_LENGTH]
+        self.key_hash = hash_api_key(key)
+        return key
+
+    @classmethod
+    def issue(cls, name: str) -> tuple[ApiToken, str]:
+        """Create a token; returns it with the plain key, which is not stored anywhere."""
+        token = cls(name=name)
+        key = token.set_new_key()
+        token.save()
+        return token, key

@@ -11,9 +11,9 @@ import pytest
 from django.contrib.auth import authenticate
 from django.core.management import CommandError, call_command
 from django.utils import timezone
-from streams.simulator import Schedule
 
 from streams.models import Fixture, Packet
+from streams.simulator import Schedule
 from tests.conftest import StartFeed
 
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -1,0 +1,100 @@
+"""Under daphne, as deployed: exports stream from an async iterator, chunk by chunk."""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from django.conf import settings
+
+from streams.models import Fixture
+from tests.api.conftest import match_number, store_match
+from tests.browser.conftest import free_port
+from tests.streams.test_worker import worker_database_url
+
+ROOT = Path(__file__).resolve().parents[2]
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture
+def daphne(transactional_db: None) -> Iterator[str]:
+    port = free_port()
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "tests.settings",
+        "DATABASE_URL": worker_database_url(),
+        "REDIS_URL": settings.REDIS_URL,
+        "API_THROTTLE_RATE": "100000/min",
+        "LOG_LEVEL": "WARNING",
+    }
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "daphne",
+            "-b",
+            "127.0.0.1",
+            "-p",
+            str(port),
+            "dde_site.asgi:application",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                httpx.get(f"http://127.0.0.1:{port}/api/schema/", timeout=1)
+                break
+            except httpx.TransportError:
+                if process.poll() is not None or time.monotonic() > deadline:
+                    raise
+                time.sleep(0.1)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+def test_a_csv_export_arrives_in_several_chunks_and_equals_the_json_rows(
+    daphne: str, api_key: str
+) -> None:
+    fixture: Fixture = store_match(match_number(5))
+    headers = {"Authorization": f"Bearer {api_key}"}
+    base = f"{daphne}/api/fixtures/{fixture.id}/actions/"
+    rows = httpx.get(f"{base}?page_size=1000&include_removed=true", headers=headers).json()
+    with httpx.stream(
+        "GET", f"{base}?format=csv&include_removed=true", headers=headers
+    ) as response:
+        assert response.status_code == 200
+        assert "content-length" not in response.headers
+        chunks = list(response.iter_raw())
+    # One chunk per fetch of rows: not one buffered body.
+    assert len(chunks) >= 2
+    reader = csv.DictReader(io.StringIO(b"".join(chunks).decode()))
+    assert [row["action_id"] for row in reader] == [r["action_id"] for r in rows["results"]]
+
+
+def test_a_client_that_hangs_up_mid_download_leaves_daphne_serving(
+    daphne: str, api_key: str
+) -> None:
+    fixture: Fixture = store_match(match_number(6))
+    headers = {"Authorization": f"Token {api_key}"}
+    url = f"{daphne}/api/fixtures/{fixture.id}/packets/?format=ndjson"
+    with httpx.stream("GET", url, headers=headers) as response:
+        next(response.iter_raw())
+    again = httpx.get(url, headers=headers)
+    assert again.status_code == 200
+    assert len(again.content.splitlines()) == fixture.packet_count
