@@ -162,11 +162,14 @@ class FixtureAdmin(admin.ModelAdmin[Fixture]):
         if request.method != "POST" or not self.has_add_permission(request):
             return HttpResponseRedirect(changelist)
         try:
-            count = len(importing.import_fixtures())
+            result = importing.import_fixtures()
         except DdeApiError as exc:
             self.message_user(request, f"Import failed: {exc}", level=messages.ERROR)
         else:
+            count = len(result.fixtures)
             self.message_user(request, f"Imported {count} fixture(s) from the DDE API.")
+            for reason in result.skipped:
+                self.message_user(request, f"Skipped: {reason}", level=messages.WARNING)
         return HttpResponseRedirect(changelist)
 
 

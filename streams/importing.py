@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from dataclasses import dataclass, field
 
+import structlog
 from django.conf import settings
 
-from streams.dde.rest import DdeApi, FixtureInfo, parse_fixture
+from streams.dde.rest import DdeApi, FixtureInfo, InvalidFixture, parse_fixture
 from streams.models import Fixture
+
+log = structlog.get_logger(__name__)
 
 # The default listen window: connect a little before kick-off (pre-match packets such as
 # team colours arrive then) and give up well after any extra time and shootout.
@@ -51,10 +55,27 @@ def save_fixture(info: FixtureInfo) -> tuple[Fixture, bool]:
     return fixture, created
 
 
-def import_fixtures(client: DdeApi | None = None) -> list[Fixture]:
-    """Pull every fixture the API lists into the database."""
+@dataclass
+class ImportResult:
+    fixtures: list[Fixture] = field(default_factory=list)
+    # One line per fixture object that could not be used, with the reason.
+    skipped: list[str] = field(default_factory=list)
+
+
+def import_fixtures(client: DdeApi | None = None) -> ImportResult:
+    """Pull every fixture the API lists, on every page, into the database. A fixture
+    object without an id or kick-off is skipped and named; the others are still saved."""
     client = client or api()
-    return [save_fixture(parse_fixture(raw))[0] for raw in client.fixtures()]
+    result = ImportResult()
+    for raw in client.all_fixtures():
+        try:
+            info = parse_fixture(raw)
+        except InvalidFixture as exc:
+            log.warning("fixture.import_skipped", reason=exc.body)
+            result.skipped.append(exc.body)
+            continue
+        result.fixtures.append(save_fixture(info)[0])
+    return result
 
 
 def import_fixture(fixture_id: uuid.UUID, client: DdeApi | None = None) -> Fixture:

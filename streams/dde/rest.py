@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any, cast
 
@@ -25,6 +26,11 @@ from streams.dde.wire import FixtureTeamWire, FixtureWire
 # §11.1: whether the list is a bare array or a paged wrapper is unknown; these are the
 # usual wrapper keys (Spring's "content" first).
 _LIST_KEYS = ("content", "data", "fixtures", "items")
+# Pages asked for by ``all_fixtures``: the documented default of 20 would mean many
+# requests on a busy Saturday; a stop after MAX_PAGES guards against a server that ignores
+# ``page`` and answers the same full page for ever.
+PAGE_SIZE = 100
+MAX_PAGES = 500
 _NAME_SEPARATOR = re.compile(r"\s+(?:v|vs\.?)\s+", re.IGNORECASE)
 
 
@@ -84,13 +90,35 @@ class DdeApi:
 
     def fixtures(self, **params: Any) -> list[dict[str, Any]]:
         """``GET /{sport}/fixtures`` with query ``params`` (§11.1); one page, as listed."""
+        return self._fixture_page(params)[0]
+
+    def all_fixtures(self, page_size: int | None = None, **params: Any) -> Iterator[dict[str, Any]]:
+        """Every fixture the list holds, page after page (``page`` is 0-based, §11.1).
+
+        The last page is the one the paged wrapper says is last, or a short one, or one
+        that brings no fixture not seen before (a server that ignores ``page``).
+        """
+        page_size = page_size or PAGE_SIZE
+        seen: set[object] = set()
+        for page in range(MAX_PAGES):
+            listed, last = self._fixture_page({**params, "size": page_size, "page": page})
+            new = [item for item in listed if item.get("id") not in seen]
+            seen.update(item.get("id") for item in listed)
+            yield from new
+            if last or len(listed) < page_size or not new:
+                return
+
+    def _fixture_page(self, params: dict[str, Any]) -> tuple[list[dict[str, Any]], bool]:
+        """One page of the list and whether the wrapper marks it the last one."""
         body = self._get(f"/{self.sport}/fixtures", params)
+        last = False
         if isinstance(body, dict):
             listed = next((body[k] for k in _LIST_KEYS if isinstance(body.get(k), list)), None)
             if listed is None:
                 raise DdeApiError(None, f"fixture list without any of the keys {_LIST_KEYS}")
+            last = _is_last_page(body, params.get("page", 0))
             body = listed
-        return _objects(body, "fixture list")
+        return _objects(body, "fixture list"), last
 
     def fixture(self, fixture_id: str) -> dict[str, Any]:
         """``GET /{sport}/fixtures/{fixtureId}``."""
@@ -120,6 +148,14 @@ class DdeApi:
             return response.json()
         except ValueError as exc:
             raise DdeApiError(response.status_code, f"invalid JSON: {exc}") from None
+
+
+def _is_last_page(wrapper: dict[str, Any], page: int) -> bool:
+    """Spring-style paging metadata: ``last``, or ``totalPages`` beside the page number."""
+    if as_bool(wrapper.get("last")) is True:
+        return True
+    total = wrapper.get("totalPages")
+    return isinstance(total, int) and not isinstance(total, bool) and page + 1 >= total
 
 
 def _objects(body: object, what: str) -> list[dict[str, Any]]:

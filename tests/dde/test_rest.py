@@ -150,3 +150,52 @@ def test_a_fixture_without_uuid_or_kickoff_is_an_api_error(broken: dict[str, Any
     with pytest.raises(InvalidFixture) as failure:
         parse_fixture(broken)
     assert isinstance(failure.value, DdeApiError)
+
+
+def paged_server(
+    fixtures: list[dict[str, Any]], *, wrapper: str | None = None
+) -> tuple[list[dict[str, str]], DdeApi]:
+    """A server that pages ``fixtures`` by ``page`` and ``size``; records each query."""
+    queries: list[dict[str, str]] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        query = dict(request.url.params)
+        queries.append(query)
+        page, size = int(query["page"]), int(query["size"])
+        items = fixtures[page * size : (page + 1) * size]
+        if wrapper == "totalPages":
+            pages = -(-len(fixtures) // size)
+            return httpx.Response(200, json={"content": items, "totalPages": pages})
+        if wrapper == "last":
+            last = (page + 1) * size >= len(fixtures)
+            return httpx.Response(200, json={"content": items, "last": last})
+        return httpx.Response(200, json=items)
+
+    return queries, api(handler)
+
+
+def numbered(count: int) -> list[dict[str, Any]]:
+    return [{**DOCUMENTED, "id": f"00000000-0000-4000-8000-{n:012d}"} for n in range(count)]
+
+
+@pytest.mark.parametrize("wrapper", [None, "totalPages", "last"])
+def test_all_fixtures_walks_every_page_and_stops_after_the_last(wrapper: str | None) -> None:
+    fixtures = numbered(7)
+    queries, client = paged_server(fixtures, wrapper=wrapper)
+    assert list(client.all_fixtures(page_size=3, live="true")) == fixtures
+    assert [q["page"] for q in queries] == ["0", "1", "2"]
+    assert all(q["size"] == "3" and q["live"] == "true" for q in queries)
+
+
+def test_all_fixtures_asks_once_more_after_a_full_last_page_of_a_bare_array() -> None:
+    fixtures = numbered(6)
+    queries, client = paged_server(fixtures)
+    assert list(client.all_fixtures(page_size=3)) == fixtures
+    assert [q["page"] for q in queries] == ["0", "1", "2"]
+
+
+def test_all_fixtures_stops_when_the_server_ignores_the_page_number() -> None:
+    fixtures = numbered(3)
+    seen, client = answering(fixtures)
+    assert list(client.all_fixtures(page_size=3)) == fixtures
+    assert len(seen) == 2

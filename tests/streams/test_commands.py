@@ -7,11 +7,14 @@ import uuid
 from io import StringIO
 from typing import Any
 
+import httpx
 import pytest
 from django.contrib.auth import authenticate
 from django.core.management import CommandError, call_command
 from django.utils import timezone
 
+from streams import importing
+from streams.dde import rest
 from streams.models import Fixture, Packet
 from streams.simulator import Schedule
 from tests.conftest import StartFeed
@@ -46,6 +49,41 @@ def test_import_fixtures_creates_the_scheduled_fixtures(start_feed: StartFeed) -
         assert fixture.kickoff == kickoff
         assert fixture.listen_from < kickoff < fixture.listen_until
         assert fixture.home_team and fixture.away_team
+
+
+def test_import_fixtures_reads_every_page_of_the_list(
+    start_feed: StartFeed, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(rest, "PAGE_SIZE", 2)
+    schedule = Schedule()
+    kickoff = timezone.now().replace(microsecond=0) + dt.timedelta(hours=2)
+    ids = [uuid.uuid4() for _ in range(5)]
+    for fixture_id in ids:
+        schedule.add(fixture_id, kickoff=kickoff)
+    start_feed(schedule=schedule)
+    out = StringIO()
+    call_command("import_fixtures", stdout=out)
+    assert Fixture.objects.filter(pk__in=ids).count() == 5
+    assert "5 fixtures imported." in out.getvalue()
+
+
+def test_an_unusable_fixture_object_is_skipped_and_named_and_the_others_are_imported() -> None:
+    good = uuid.uuid4()
+    listed = [
+        {"id": "not-a-uuid", "name": "Broken v Record", "startDateUTC": "2030-01-01T15:00:00"},
+        {"id": str(good), "name": "Home v Away", "startDateUTC": "2030-01-01T15:00:00"},
+        {"id": str(uuid.uuid4()), "name": "No v Kickoff"},
+    ]
+    client = rest.DdeApi(
+        "http://dde.test",
+        "token",
+        transport=httpx.MockTransport(lambda _: httpx.Response(200, json=listed)),
+    )
+    result = importing.import_fixtures(client)
+    assert [fixture.id for fixture in result.fixtures] == [good]
+    assert len(result.skipped) == 2
+    assert "not-a-uuid" in result.skipped[0]
+    assert "startDateUTC" in result.skipped[1]
 
 
 def test_import_fixtures_with_a_bad_token_fails_with_a_clear_message(

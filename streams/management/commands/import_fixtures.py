@@ -13,9 +13,12 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         try:
-            fixtures = importing.import_fixtures()
+            result = importing.import_fixtures()
         except DdeApiError as exc:
             raise CommandError(f"The DDE API refused the request: {exc}") from exc
-        for fixture in fixtures:
+        for fixture in result.fixtures:
             self.stdout.write(f"{fixture.id}  {fixture.kickoff:%Y-%m-%d %H:%M}  {fixture}")
-        self.stdout.write(f"{len(fixtures)} fixtures imported.")
+        for reason in result.skipped:
+            self.stderr.write(f"Skipped: {reason}")
+        skipped = f", {len(result.skipped)} skipped" if result.skipped else ""
+        self.stdout.write(f"{len(result.fixtures)} fixtures imported{skipped}.")

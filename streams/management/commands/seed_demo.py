@@ -16,7 +16,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         try:
-            fixtures = importing.import_fixtures()
+            fixtures = importing.import_fixtures().fixtures
         except DdeApiError as exc:
             raise CommandError(f"The DDE API refused the request: {exc}") from exc
         now = timezone.now()
