@@ -22,6 +22,7 @@ from django.db import connections
 from django.db.models import JSONField, QuerySet
 from django.http import StreamingHttpResponse
 from psycopg.adapt import AdaptersMap, Buffer, Loader
+from psycopg.types.datetime import TimestamptzLoader
 from psycopg.types.string import TextLoader
 
 from streams.conninfo import database_conninfo
@@ -129,6 +130,10 @@ def fetch_rows(
     query = queryset.values_list(*columns)[:limit].query
     sql, params = query.sql_with_params()
     with connections[queryset.db].cursor() as cursor:
+        # Django's timestamptz loader is a Python subclass of psycopg's; psycopg's own
+        # (in C) gives the same aware UTC datetimes ten times faster, which is half the
+        # time of a page of 1,000 rows.
+        cursor.cursor.adapters.register_loader("timestamptz", TimestamptzLoader)
         cursor.execute(sql, params)
         rows = cursor.fetchall()
     model = queryset.model
