@@ -17,6 +17,7 @@ from django.urls import path, re_path
 
 from streams import live
 from streams.broadcast import SCOREBOARD_GROUP, ChangesEvent, ScoreEvent, fixture_group
+from streams.ops import metrics
 
 CLOSE_BAD_REQUEST = 4400
 CLOSE_NOT_FOUND = 4404
@@ -37,7 +38,24 @@ def parse_after(query_string: bytes) -> int | None:
     return after if after >= -1 else None
 
 
-class FixtureConsumer(AsyncWebsocketConsumer):
+class ViewerCounted(AsyncWebsocketConsumer):
+    """Counts its open sockets in ``dde_connected_viewers``."""
+
+    counted = False
+
+    async def accept(self, subprotocol: str | None = None, headers: Any = None) -> None:
+        await super().accept(subprotocol, headers)
+        metrics.viewer_joined()
+        self.counted = True
+
+    async def websocket_disconnect(self, message: dict[str, Any]) -> None:
+        if self.counted:
+            metrics.viewer_left()
+            self.counted = False
+        await super().websocket_disconnect(message)
+
+
+class FixtureConsumer(ViewerCounted):
     """``/ws/fixtures/<uuid>/?after=N``: changes after position N, then live ones."""
 
     group: str | None = None
@@ -88,7 +106,7 @@ class FixtureConsumer(AsyncWebsocketConsumer):
         return True
 
 
-class ScoreboardConsumer(AsyncWebsocketConsumer):
+class ScoreboardConsumer(ViewerCounted):
     """``/ws/fixtures/``: the scoreboard, then every fixture change."""
 
     async def connect(self) -> None:

@@ -9,6 +9,8 @@ dispatcher tick starts a new listener that resumes from storage.
 from __future__ import annotations
 
 import contextlib
+import os
+import socket
 import threading
 import uuid
 from dataclasses import dataclass
@@ -131,5 +133,7 @@ def process_locks() -> ProcessLocks:
     global _process_locks
     with _process_locks_mutex:
         if _process_locks is None:
-            _process_locks = ProcessLocks(database_conninfo())
+            # Named so that pg_stat_activity shows which process holds which fixtures.
+            name = f"dde-locks {socket.gethostname()}:{os.getpid()}"
+            _process_locks = ProcessLocks(database_conninfo(application_name=name[:63]))
         return _process_locks
