@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
+import json
 import uuid
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -11,6 +13,7 @@ import httpx
 import pytest
 import redis
 from django.conf import settings as django_settings
+from django.core.management import CommandError, call_command
 from django.test import Client
 from django.utils import timezone
 
@@ -151,3 +154,19 @@ def test_healthz_under_daphne_answers_quickly_when_healthy(
     response = httpx.get(f"{base}/healthz", timeout=10)
     assert response.status_code == 200, response.text
     assert response.elapsed.total_seconds() < 2
+
+
+def test_the_health_command_fails_only_on_the_parts_it_is_asked_about(
+    make_fixture: Callable[..., Fixture],
+) -> None:
+    # The beat container's health check is `manage.py health beat`.
+    redis.Redis.from_url(django_settings.REDIS_URL).delete(health.beat_tick_key())
+    with pytest.raises(CommandError, match=r"^Failing: beat\.$"):
+        call_command("health", "beat", stdout=io.StringIO())
+    call_command("health", "database", "redis", stdout=io.StringIO())
+    health.record_beat_tick()
+    out = io.StringIO()
+    call_command("health", "beat", stdout=out)
+    assert json.loads(out.getvalue())["checks"]["beat"]["ok"] is True
+    with pytest.raises(CommandError, match="No part named web"):
+        call_command("health", "web")
