@@ -37,12 +37,12 @@ def worker_database_url() -> str:
 
 
 @pytest.fixture
-def start_worker() -> Iterator[Callable[[], subprocess.Popen[bytes]]]:
+def start_worker() -> Iterator[Callable[..., subprocess.Popen[bytes]]]:
     """Start `celery worker` processes as `make run` does, on the test database."""
     workers: list[subprocess.Popen[bytes]] = []
     celery_app.control.purge()
 
-    def start() -> subprocess.Popen[bytes]:
+    def start(*, concurrency: int = 20) -> subprocess.Popen[bytes]:
         env = {
             **os.environ,
             "DJANGO_SETTINGS_MODULE": "tests.settings",
@@ -54,7 +54,7 @@ def start_worker() -> Iterator[Callable[[], subprocess.Popen[bytes]]]:
             "DDE_WATCHDOG_SECONDS": str(django_settings.DDE_WATCHDOG_SECONDS),
         }
         name = f"listeners-{len(workers)}-{uuid.uuid4().hex[:6]}@%h"
-        options = ["--concurrency", "20", "--name", name, "--loglevel", "WARNING"]
+        options = ["--concurrency", str(concurrency), "--name", name, "--loglevel", "WARNING"]
         worker = subprocess.Popen(processes.command(["worker", *options]), cwd=ROOT, env=env)
         workers.append(worker)
         return worker
