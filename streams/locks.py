@@ -85,6 +85,11 @@ class ProcessLocks:
     def close(self) -> None:
         with self._mutex:
             self._held.clear()
+            # Unlock before closing: Postgres drops a closed session's locks a moment
+            # later, and the dispatcher should see the fixtures free at once.
+            if self._conn is not None and not self._conn.closed:
+                with contextlib.suppress(psycopg.Error):
+                    self._conn.execute("SELECT pg_advisory_unlock_all()")
             self._drop_connection()
 
     def _connection(self) -> psycopg.Connection[tuple[object, ...]]:
