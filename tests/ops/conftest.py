@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import socket
 import subprocess
+import sys
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -13,7 +14,6 @@ import pytest
 import redis
 from django.conf import settings
 
-from dde_site import processes
 from streams.ops import metrics
 from tests.browser.conftest import free_port
 from tests.streams.test_worker import worker_database_url
@@ -41,8 +41,8 @@ def clean_metrics() -> Iterator[None]:
 
 @pytest.fixture
 def start_web(transactional_db: None) -> Iterator[StartWeb]:
-    """Start `python -m dde_site.processes web` (as the web container does) on the test
-    database; keyword arguments are extra environment. Returns its base URL."""
+    """Start `python -m dde_site.processes web` on the test database; keyword arguments
+    are extra environment. Returns its base URL."""
     started: list[subprocess.Popen[bytes]] = []
 
     def start(**env: str) -> str:
@@ -57,9 +57,9 @@ def start_web(transactional_db: None) -> Iterator[StartWeb]:
             "LOG_LEVEL": "WARNING",
             **env,
         }
-        process = subprocess.Popen(
-            processes.command(["web", "--port", str(port)]), cwd=ROOT, env=environment
-        )
+        # Through the launcher, exactly as the web container's command runs it.
+        launcher = [sys.executable, "-m", "dde_site.processes", "web", "--port", str(port)]
+        process = subprocess.Popen(launcher, cwd=ROOT, env=environment)
         started.append(process)
         base = f"http://127.0.0.1:{port}"
         deadline = time.monotonic() + 30
