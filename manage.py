@@ -9,6 +9,10 @@ def main() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "dde_site.settings")
     from django.core.management import execute_from_command_line
 
+    from dde_site.startup import check_settings
+
+    check_settings()
+
     execute_from_command_line(sys.argv)
 
 

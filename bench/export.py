@@ -15,6 +15,7 @@ import contextlib
 import os
 import platform
 import random
+import secrets
 import signal
 import socket
 import statistics
@@ -38,6 +39,7 @@ django.setup()
 from django.conf import settings  # noqa: E402
 from django.db import connection  # noqa: E402
 
+from dde_site import processes  # noqa: E402
 from streams.models import Action, ApiToken, Fixture  # noqa: E402
 
 ACTIONS_PER_FIXTURE = 1000
@@ -155,14 +157,15 @@ def daphne() -> Iterator[tuple[str, int]]:
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "dde_site.settings",
         "DEBUG": "false",
-        "SECRET_KEY": "bench-only-not-secret",
+        "SECRET_KEY": secrets.token_urlsafe(50),
+        # Plain HTTP on loopback: no redirect to HTTPS.
+        "SECURE_SSL_REDIRECT": "false",
         "ALLOWED_HOSTS": "127.0.0.1",
         "API_THROTTLE_RATE": "1000000/min",
         "LOG_LEVEL": "WARNING",
     }
-    command = [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port)]
     process = subprocess.Popen(
-        [*command, "dde_site.asgi:application"],
+        processes.command(["web", "--port", str(port)]),
         cwd=ROOT,
         env=env,
         stdout=subprocess.DEVNULL,

@@ -1,6 +1,7 @@
 """Typed readers for environment variables that refuse bad values with one clear sentence."""
 
 import os
+import re
 
 from django.core.exceptions import ImproperlyConfigured
 
@@ -66,3 +67,15 @@ def env_url(name: str, default: str, *, schemes: tuple[str, ...]) -> str:
             f"Set {name} to a URL starting with {allowed} (it is {value!r})."
         )
     return value
+
+
+def env_proxy_ssl_header(name: str) -> tuple[str, str] | None:
+    """A header name such as X-Forwarded-Proto, as Django's SECURE_PROXY_SSL_HEADER pair."""
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return None
+    if not re.fullmatch(r"[A-Za-z0-9-]+", raw):
+        raise ImproperlyConfigured(
+            f"Set {name} to a header name such as X-Forwarded-Proto (it is {raw!r})."
+        )
+    return "HTTP_" + raw.upper().replace("-", "_"), "https"

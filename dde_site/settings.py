@@ -7,7 +7,15 @@ import dj_database_url
 import django_stubs_ext
 from django.core.exceptions import ImproperlyConfigured
 
-from dde_site.env import env_bool, env_float, env_int, env_list, env_str, env_url
+from dde_site.env import (
+    env_bool,
+    env_float,
+    env_int,
+    env_list,
+    env_proxy_ssl_header,
+    env_str,
+    env_url,
+)
 from dde_site.logging import configure_logging
 
 # Lets generic classes such as ModelForm[Fixture] be subscripted at run time (for mypy).
@@ -17,13 +25,43 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 
 DEBUG = env_bool("DEBUG", True)
 SECRET_KEY = env_str("SECRET_KEY", "")
-if not SECRET_KEY:
-    if not DEBUG:
-        raise ImproperlyConfigured("Set SECRET_KEY to a long random string when DEBUG is off.")
-    SECRET_KEY = "dev-only-insecure-key-do-not-use-in-production"
+if not DEBUG and (len(SECRET_KEY) < 50 or len(set(SECRET_KEY)) < 5):
+    # The same bar as `check --deploy`, enforced: a weak key signs sessions all the same.
+    raise ImproperlyConfigured(
+        "Set SECRET_KEY to a random string of at least 50 characters when DEBUG is off "
+        "(python -c 'import secrets; print(secrets.token_urlsafe(50))' makes one)."
+    )
+SECRET_KEY = SECRET_KEY or "dev-only-insecure-key-do-not-use-in-production"
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
+for origin in CSRF_TRUSTED_ORIGINS:
+    if not origin.startswith(("http://", "https://")):
+        raise ImproperlyConfigured(
+            f"Set CSRF_TRUSTED_ORIGINS to origins with their scheme, like "
+            f"https://dde.example.com (it has {origin!r})."
+        )
+
+# HTTPS. With DEBUG off: redirect to HTTPS, secure cookies and a year of HSTS, so that
+# `check --deploy` is clean with the variables in docker/.env.example. Behind a proxy
+# that terminates TLS, SECURE_PROXY_SSL_HEADER names the header carrying the original
+# scheme (X-Forwarded-Proto); only set it when the proxy overwrites that header.
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
+# Load balancers and Prometheus probe inside the network, often over plain HTTP.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^metrics$"]
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = not DEBUG
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0 if DEBUG else 31_536_000)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", False)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
+SECURE_PROXY_SSL_HEADER = env_proxy_ssl_header("SECURE_PROXY_SSL_HEADER")
+USE_X_FORWARDED_HOST = env_bool("USE_X_FORWARDED_HOST", False)
+
+# /metrics answers only requests with "Authorization: Bearer <METRICS_TOKEN>"; unset: off.
+METRICS_TOKEN = env_str("METRICS_TOKEN", "")
+if METRICS_TOKEN and len(METRICS_TOKEN) < 16:
+    raise ImproperlyConfigured(
+        "Set METRICS_TOKEN to at least 16 random characters, or unset it to turn /metrics off."
+    )
 
 INSTALLED_APPS = [
     "daphne",
@@ -43,6 +81,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "streams.ops.middleware.ApiRequestMetrics",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",

@@ -28,10 +28,11 @@ start() {  # start NAME COMMAND...: run in the background, logging to var/log/NA
   pids+=($!)
 }
 
-start simulator $PY manage.py dde_simulator --port "$SIM_PORT" --pace "$DEMO_PACE" --demo
-start web daphne -b 127.0.0.1 -p "$WEB_PORT" dde_site.asgi:application
-start worker celery -A dde_site worker -Q listeners -P threads -c 200 -n "listeners@%h" --loglevel INFO
-start beat celery -A dde_site beat --schedule var/celerybeat-schedule --loglevel INFO
+# The same command lines as the containers and the tests (dde_site/processes.py).
+start simulator $PY -m dde_site.processes simulator --port "$SIM_PORT" --pace "$DEMO_PACE" --demo
+start web $PY -m dde_site.processes web --port "$WEB_PORT"
+start worker $PY -m dde_site.processes worker
+start beat $PY -m dde_site.processes beat --schedule var/celerybeat-schedule
 
 $PY scripts/wait_for_port.py 127.0.0.1 "$SIM_PORT" "$WEB_PORT"
 $PY manage.py seed_demo

@@ -13,8 +13,10 @@ from typing import Any, Literal, TypedDict
 
 import structlog
 from channels.layers import get_channel_layer
+from django.utils import timezone
 
 from streams.ingest import StoredPacket
+from streams.ops import metrics
 
 SCOREBOARD_GROUP = "fixtures"
 
@@ -106,7 +108,16 @@ class FixturePublisher:
                 await layer.group_send(SCOREBOARD_GROUP, score)
                 self._scoreboard_seen = scoreboard
         except Exception as exc:
-            log.warning("broadcast.failed", fixture=str(self.fixture_id), error=str(exc))
+            log.warning(
+                "broadcast.failed",
+                fixture=str(self.fixture_id),
+                position=stored[-1].position,
+                error=str(exc),
+            )
+            return
+        published = timezone.now()
+        for s in stored:
+            metrics.BROADCAST_LATENCY.observe((published - s.received_at).total_seconds())
 
 
 def _dumps(message: dict[str, Any]) -> str:

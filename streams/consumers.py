@@ -18,6 +18,7 @@ from django.urls import path, re_path
 
 from streams import live
 from streams.broadcast import SCOREBOARD_GROUP, ChangesEvent, ScoreEvent, fixture_group
+from streams.ops import metrics
 
 CLOSE_BAD_REQUEST = 4400
 CLOSE_NOT_FOUND = 4404
@@ -52,7 +53,24 @@ class ReadOnlyConsumer(AsyncWebsocketConsumer):
         await handler(message)
 
 
-class FixtureConsumer(ReadOnlyConsumer):
+class ViewerCounted(ReadOnlyConsumer):
+    """Counts its open sockets in ``dde_connected_viewers``."""
+
+    counted = False
+
+    async def accept(self, subprotocol: str | None = None, headers: Any = None) -> None:
+        await super().accept(subprotocol, headers)
+        metrics.viewer_joined()
+        self.counted = True
+
+    async def websocket_disconnect(self, message: dict[str, Any]) -> None:
+        if self.counted:
+            metrics.viewer_left()
+            self.counted = False
+        await super().websocket_disconnect(message)
+
+
+class FixtureConsumer(ViewerCounted):
     """``/ws/fixtures/<uuid>/?after=N``: changes after position N, then live ones."""
 
     group: str | None = None
@@ -103,7 +121,7 @@ class FixtureConsumer(ReadOnlyConsumer):
         return True
 
 
-class ScoreboardConsumer(ReadOnlyConsumer):
+class ScoreboardConsumer(ViewerCounted):
     """``/ws/fixtures/``: the scoreboard, then every fixture change."""
 
     async def connect(self) -> None:

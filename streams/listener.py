@@ -39,9 +39,10 @@ from streams.dde.client import (
 )
 from streams.dde.messages import ControlMessage, DataPacket
 from streams.hub import listener_hub
-from streams.ingest import FixtureWriter
+from streams.ingest import FixtureWriter, StoredPacket
 from streams.locks import Lease, LeaseLost, ProcessLocks, process_locks
-from streams.models import Feed, ListenerState
+from streams.models import Feed, Fixture, ListenerState
+from streams.ops import metrics
 
 T = TypeVar("T")
 
@@ -128,7 +129,8 @@ def follow(
     lease = locks.try_acquire(fixture_id)
     log = structlog.get_logger("streams.listener").bind(fixture=str(fixture_id))
     if lease is None:
-        log.info("listener.already_followed")
+        stored = Fixture.objects.filter(pk=fixture_id).values_list("last_position", flat=True)
+        log.info("listener.already_followed", position=stored.first())
         return Outcome.ALREADY_FOLLOWED
     try:
         config = config or ListenerSettings.from_django()
@@ -152,7 +154,7 @@ class _Listener:
         self.honour_window = honour_window
         self.lease = lease
         self.config = config
-        self.log = log
+        self.log = PositionedLog(log, lambda: self.next_position)
         self.next_position = 0
         self._last_check = 0.0
         self._publishing: asyncio.Task[None] | None = None
@@ -227,6 +229,7 @@ class _Listener:
                 await queue.put(Arrival(timezone.now(), event))
         except AuthRejected as exc:
             self.log.warning("listener.auth_rejected", reason=exc.message)
+            metrics.AUTH_FAILURES.inc()
             retry_in = self.config.auth_retry_seconds
             await self._db(db.record_auth_rejected, self.fixture_id, exc.message, retry_in)
             await queue.put(AuthFailed())
@@ -254,6 +257,7 @@ class _Listener:
         batch = [(a.at, a.event) for a in arrivals if isinstance(a.event, DataPacket)]
         result = await self._db(db.store, self._writer, batch)
         self.next_position = result.next_position
+        _count_stored(result.stored)
         if result.stored:
             # Committed: tell viewers while the next batch is being stored, in order.
             previous = self._publishing
@@ -280,6 +284,7 @@ class _Listener:
 
     async def _handle_other(self, event: Event) -> None:
         if isinstance(event, Rejected):
+            metrics.REJECTED_FRAMES.inc()
             self.log.warning(
                 "listener.frame_rejected",
                 reason=event.reason,
@@ -292,6 +297,7 @@ class _Listener:
             self.log.debug("listener.connected", position=self.next_position)
             await self._db(db.record_state, self.fixture_id, "connected")
         elif isinstance(event, Disconnected):
+            metrics.RECONNECTS.inc()
             self.log.debug("listener.disconnected", position=self.next_position)
             await self._db(db.record_state, self.fixture_id, "disconnected", event.reason)
         elif isinstance(event, ControlMessage) and not event.is_heartbeat:
@@ -334,6 +340,40 @@ class _Listener:
         loop = asyncio.get_running_loop()
         call = partial(_with_pooled_connection, fn, *args)
         return await loop.run_in_executor(listener_hub().store_pool, call)
+
+
+class PositionedLog:
+    """The listener's logger: every line gets the fixture (bound) and the position, the
+    next one expected unless the line names its own, so any line can be placed in the
+    stream. The feed client logs through it too."""
+
+    def __init__(self, log: Any, position: Callable[[], int]) -> None:
+        self._log = log
+        self._position = position
+
+    def debug(self, event: str, /, **kw: Any) -> Any:
+        return self._log.debug(event, **self._with_position(kw))
+
+    def info(self, event: str, /, **kw: Any) -> Any:
+        return self._log.info(event, **self._with_position(kw))
+
+    def warning(self, event: str, /, **kw: Any) -> Any:
+        return self._log.warning(event, **self._with_position(kw))
+
+    def exception(self, event: str, /, **kw: Any) -> Any:
+        return self._log.exception(event, **self._with_position(kw))
+
+    def _with_position(self, kw: dict[str, Any]) -> dict[str, Any]:
+        kw.setdefault("position", self._position())
+        return kw
+
+
+def _count_stored(stored: list[StoredPacket]) -> None:
+    metrics.PACKETS_STORED.inc(len(stored))
+    committed = timezone.now()
+    for s in stored:
+        if s.packet.action.timestamp is not None:
+            metrics.LISTENER_LAG.observe((committed - s.packet.action.timestamp).total_seconds())
 
 
 def _with_pooled_connection(fn: Callable[..., T], *args: Any) -> T:

@@ -9,6 +9,8 @@ dispatcher tick starts a new listener that resumes from storage.
 from __future__ import annotations
 
 import contextlib
+import os
+import socket
 import threading
 import uuid
 from dataclasses import dataclass
@@ -83,6 +85,11 @@ class ProcessLocks:
     def close(self) -> None:
         with self._mutex:
             self._held.clear()
+            # Unlock before closing: Postgres drops a closed session's locks a moment
+            # later, and the dispatcher should see the fixtures free at once.
+            if self._conn is not None and not self._conn.closed:
+                with contextlib.suppress(psycopg.Error):
+                    self._conn.execute("SELECT pg_advisory_unlock_all()")
             self._drop_connection()
 
     def _connection(self) -> psycopg.Connection[tuple[object, ...]]:
@@ -131,5 +138,7 @@ def process_locks() -> ProcessLocks:
     global _process_locks
     with _process_locks_mutex:
         if _process_locks is None:
-            _process_locks = ProcessLocks(database_conninfo())
+            # Named so that pg_stat_activity shows which process holds which fixtures.
+            name = f"dde-locks {socket.gethostname()}:{os.getpid()}"
+            _process_locks = ProcessLocks(database_conninfo(application_name=name[:63]))
         return _process_locks

@@ -10,6 +10,7 @@ from celery.signals import worker_shutting_down
 from django.conf import settings
 
 from streams import dispatch, listener
+from streams.ops import health
 
 
 def enqueue_listener(fixture_id: uuid.UUID) -> None:
@@ -29,6 +30,7 @@ def follow_fixture(fixture_id: str) -> str:
 @shared_task(name="streams.tasks.dispatch_listeners", ignore_result=True)
 def dispatch_listeners() -> int:
     """Beat, every few seconds: start a listener for every due fixture nobody follows."""
+    health.record_beat_tick()
     return len(dispatch.dispatch_due(enqueue=enqueue_listener))
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, cast
 
 from django.db.models import QuerySet
 from django.http import HttpResponseBase
@@ -20,7 +20,7 @@ from rest_framework.response import Response
 from streams.api import export
 from streams.api import schema as _schema  # noqa: F401  (registers the token scheme)
 from streams.api.filters import BulkActionFilter, FixtureActionFilter, FixtureFilter, PacketFilter
-from streams.api.pagination import CURSOR, PAGE_SIZE, KeysetPagination
+from streams.api.pagination import CURSOR, PAGE_SIZE, KeysetPagination, page_size
 from streams.api.serializers import (
     ActionSerializer,
     BulkActionSerializer,
@@ -101,6 +101,13 @@ class FilteredView(GenericAPIView[Any]):
         if self.pagination_class is not None:
             known |= {CURSOR, PAGE_SIZE}
         errors = unknown_parameters(self.request, known)
+        if self.pagination_class is not None:
+            # Checked whatever the format: a CSV download ignores it, but a bad value is
+            # still a mistake worth naming.
+            try:
+                page_size(self.request)
+            except ValidationError as exc:
+                errors.update(cast(dict[str, Any], exc.detail))
         if not filterset.is_valid():
             errors.update(filterset.errors)
         if errors:

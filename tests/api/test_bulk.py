@@ -86,3 +86,13 @@ def test_a_bad_bulk_request_gets_a_400_naming_each_parameter(
 def test_the_widest_date_range_is_not_an_error(api: Client) -> None:
     response = api.get("/api/actions/?kickoff_from=0001-01-01&kickoff_to=9999-12-31")
     assert response.status_code == 200
+
+
+@pytest.mark.parametrize("fmt", ["csv", "ndjson"])
+@pytest.mark.django_db
+def test_a_bad_page_size_is_named_even_for_a_streamed_format(api: Client, fmt: str) -> None:
+    response = api.get(
+        f"/api/actions/?kickoff_from=2025-04-05&kickoff_to=2025-04-05&format={fmt}&page_size=-3"
+    )
+    assert response.status_code == 400
+    assert "page_size" in response.json()

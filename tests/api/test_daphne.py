@@ -6,7 +6,6 @@ import csv
 import io
 import os
 import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -15,6 +14,7 @@ import httpx
 import pytest
 from django.conf import settings
 
+from dde_site import processes
 from streams.models import Fixture
 from tests.api.conftest import match_number, store_match
 from tests.browser.conftest import free_port
@@ -37,16 +37,7 @@ def daphne(transactional_db: None) -> Iterator[str]:
         "LOG_LEVEL": "WARNING",
     }
     process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "daphne",
-            "-b",
-            "127.0.0.1",
-            "-p",
-            str(port),
-            "dde_site.asgi:application",
-        ],
+        processes.command(["web", "--port", str(port)]),
         cwd=ROOT,
         env=env,
         stdout=subprocess.DEVNULL,

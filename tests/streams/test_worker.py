@@ -6,7 +6,6 @@ import datetime as dt
 import os
 import signal
 import subprocess
-import sys
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -16,6 +15,7 @@ from django.conf import settings as django_settings
 from django.db import connections
 from django.utils import timezone
 
+from dde_site import processes
 from dde_site.celery import app as celery_app
 from streams.dispatch import dispatch_due
 from streams.locks import is_followed
@@ -37,12 +37,12 @@ def worker_database_url() -> str:
 
 
 @pytest.fixture
-def start_worker() -> Iterator[Callable[[], subprocess.Popen[bytes]]]:
+def start_worker() -> Iterator[Callable[..., subprocess.Popen[bytes]]]:
     """Start `celery worker` processes as `make run` does, on the test database."""
     workers: list[subprocess.Popen[bytes]] = []
     celery_app.control.purge()
 
-    def start() -> subprocess.Popen[bytes]:
+    def start(*, concurrency: int = 20) -> subprocess.Popen[bytes]:
         env = {
             **os.environ,
             "DJANGO_SETTINGS_MODULE": "tests.settings",
@@ -54,25 +54,8 @@ def start_worker() -> Iterator[Callable[[], subprocess.Popen[bytes]]]:
             "DDE_WATCHDOG_SECONDS": str(django_settings.DDE_WATCHDOG_SECONDS),
         }
         name = f"listeners-{len(workers)}-{uuid.uuid4().hex[:6]}@%h"
-        command = [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "dde_site",
-            "worker",
-            "-Q",
-            "listeners",
-            "-P",
-            "threads",
-            "-c",
-            "20",
-            "-n",
-            name,
-            "--loglevel",
-            "WARNING",
-        ]
-        worker = subprocess.Popen(command, cwd=ROOT, env=env)
+        options = ["--concurrency", str(concurrency), "--name", name, "--loglevel", "WARNING"]
+        worker = subprocess.Popen(processes.command(["worker", *options]), cwd=ROOT, env=env)
         workers.append(worker)
         return worker
 

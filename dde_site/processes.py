@@ -1,0 +1,81 @@
+"""The product's long-running processes and their command lines, in one place.
+
+``scripts/run.sh``, the containers (``docker/compose.yaml``) and the tests all start them
+as ``python -m dde_site.processes ROLE [options]``, so the command lines cannot drift
+apart. The launcher loads the settings first, so a misconfiguration stops start-up with
+one sentence, then replaces itself with the real process (signals go straight to it).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+
+from dde_site.startup import check_settings
+
+ASGI_APP = "dde_site.asgi:application"
+LISTENERS_QUEUE = "listeners"
+
+
+def parser() -> argparse.ArgumentParser:
+    root = argparse.ArgumentParser(prog="python -m dde_site.processes")
+    roles = root.add_subparsers(dest="role", required=True)
+
+    web = roles.add_parser("web", help="daphne: pages, API, websockets, /healthz, /metrics")
+    web.add_argument("--bind", default="127.0.0.1")
+    web.add_argument("--port", type=int, default=8000)
+
+    worker = roles.add_parser("worker", help="celery worker following fixtures")
+    # Each listener holds a thread of the pool for its whole match: this is the most
+    # fixtures one worker process follows at once.
+    worker.add_argument("--concurrency", type=int, default=200)
+    worker.add_argument("--name", default=f"{LISTENERS_QUEUE}@%h")
+    worker.add_argument("--loglevel", default="INFO")
+
+    beat = roles.add_parser("beat", help="celery beat: the dispatcher tick (run exactly one)")
+    beat.add_argument("--schedule", default="var/celerybeat-schedule")
+    beat.add_argument("--loglevel", default="INFO")
+
+    simulator = roles.add_parser("simulator", help="the built-in DDE simulator")
+    simulator.add_argument("--host", default="127.0.0.1")
+    simulator.add_argument("--port", type=int, default=8765)
+    simulator.add_argument("--pace", type=float, default=1.0)
+    simulator.add_argument("--demo", action="store_true")
+    return root
+
+
+def command(args: Sequence[str]) -> list[str]:
+    """The full command line (starting with this Python) for ``ROLE [options]``."""
+    options = parser().parse_args(list(args))
+    python = [sys.executable]
+    if options.role == "web":
+        return [*python, "-m", "daphne", "-b", options.bind, "-p", str(options.port), ASGI_APP]
+    if options.role == "worker":
+        return [
+            *python, "-m", "celery", "-A", "dde_site", "worker",
+            "-Q", LISTENERS_QUEUE, "-P", "threads", "-c", str(options.concurrency),
+            "-n", options.name, "--loglevel", options.loglevel,
+        ]  # fmt: skip
+    if options.role == "beat":
+        return [
+            *python, "-m", "celery", "-A", "dde_site", "beat",
+            "--schedule", options.schedule, "--loglevel", options.loglevel,
+        ]  # fmt: skip
+    demo = ["--demo"] if options.demo else []
+    return [
+        *python, "manage.py", "dde_simulator",
+        "--host", options.host, "--port", str(options.port), "--pace", str(options.pace), *demo,
+    ]  # fmt: skip
+
+
+def main(argv: Sequence[str]) -> None:
+    argv_to_run = command(argv)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "dde_site.settings")
+    check_settings()
+    os.execv(argv_to_run[0], argv_to_run)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

@@ -1,0 +1,1 @@
+"""Running it in production: /healthz, /metrics and what they read."""
