@@ -148,6 +148,12 @@ DDE_SPORT = env_str("DDE_SPORT", "soccer")
 # tolerates one late heartbeat and still notices a stall well within 20 s.
 DDE_WATCHDOG_SECONDS = env_float("DDE_WATCHDOG_SECONDS", 18.0, minimum=0.1)
 DDE_MAX_FRAME_BYTES = env_int("DDE_MAX_FRAME_BYTES", 1_048_576, minimum=1024)
+# The most one frame may be buffered in memory. Frames over DDE_MAX_FRAME_BYTES but under
+# this are read whole and recorded as rejected; a frame beyond it ends the connection
+# (close 1009) and is recorded with its size only, then skipped (docs/security.md).
+DDE_FRAME_CEILING_BYTES = env_int(
+    "DDE_FRAME_CEILING_BYTES", max(64 * 1_048_576, DDE_MAX_FRAME_BYTES), minimum=DDE_MAX_FRAME_BYTES
+)
 # Packets already waiting are stored together, up to this many per transaction (replays).
 LISTENER_BATCH_MAX = env_int("LISTENER_BATCH_MAX", 500, minimum=1)
 # Threads doing the listeners' database work in each worker process (each takes a pooled
