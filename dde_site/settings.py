@@ -239,6 +239,10 @@ STORAGES = {
 
 LOGIN_URL = "admin:login"
 
+# Error reports (DEBUG page, mails to ADMINS) hide secrets wherever they turn up.
+DEFAULT_EXCEPTION_REPORTER = "dde_site.reporting.SecretSafeExceptionReporter"
+DEFAULT_EXCEPTION_REPORTER_FILTER = "dde_site.reporting.SecretSafeReporterFilter"
+
 LOG_LEVEL = env_str("LOG_LEVEL", "INFO").upper()
 LOG_JSON = env_bool("LOG_JSON", not DEBUG)
 LOGGING_CONFIG = None
