@@ -1,8 +1,11 @@
 """Structured logging: readable lines in development, one JSON object per line otherwise."""
 
 import logging.config
+from typing import Any
 
 import structlog
+
+from dde_site.redaction import redact
 
 
 def configure_logging(*, level: str, json: bool) -> None:
@@ -13,7 +16,11 @@ def configure_logging(*, level: str, json: bool) -> None:
         structlog.processors.TimeStamper(fmt="iso", utc=True),
     ]
     renderer: structlog.typing.Processor = (
-        structlog.processors.JSONRenderer() if json else structlog.dev.ConsoleRenderer(colors=False)
+        structlog.processors.JSONRenderer()
+        if json
+        else structlog.dev.ConsoleRenderer(
+            colors=False, exception_formatter=structlog.dev.plain_traceback
+        )
     )
     logging.config.dictConfig(
         {
@@ -24,7 +31,10 @@ def configure_logging(*, level: str, json: bool) -> None:
                     "()": structlog.stdlib.ProcessorFormatter,
                     "processors": [
                         structlog.stdlib.ProcessorFormatter.remove_processors_meta,
-                        renderer,
+                        # A plain traceback as text, never with local variables (rich's
+                        # would print them, the DDE token among them), and in JSON too.
+                        structlog.processors.format_exc_info,
+                        _redacting(renderer),
                     ],
                     "foreign_pre_chain": shared,
                 },
@@ -46,3 +56,13 @@ def configure_logging(*, level: str, json: bool) -> None:
         wrapper_class=structlog.stdlib.BoundLogger,
         cache_logger_on_first_use=True,
     )
+
+
+def _redacting(renderer: structlog.typing.Processor) -> structlog.typing.Processor:
+    """The renderer, with secrets taken out of the finished line (whatever key, repr or
+    traceback they came in): the last guard, behind code that never logs them."""
+
+    def render(logger: Any, method_name: str, event_dict: Any) -> Any:
+        return redact(str(renderer(logger, method_name, event_dict)))
+
+    return render

@@ -83,6 +83,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "streams.ops.middleware.ApiRequestMetrics",
     "django.middleware.security.SecurityMiddleware",
+    "dde_site.csp.content_security_policy",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -91,6 +92,23 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
+
+# No inline script or style anywhere (pages, admin, API docs): an injected <script> or
+# style attribute does nothing. 'self' in connect-src covers ws:/wss: to this host (CSP 3).
+# Images may be data: URIs (Swagger UI's icons). docs/security.md.
+CONTENT_SECURITY_POLICY = "; ".join(
+    [
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "img-src 'self' data:",
+        "connect-src 'self'",
+        "object-src 'none'",
+        "base-uri 'none'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+    ]
+)
 
 ROOT_URLCONF = "dde_site.urls"
 ASGI_APPLICATION = "dde_site.asgi.application"
@@ -187,6 +205,12 @@ DDE_SPORT = env_str("DDE_SPORT", "soccer")
 # tolerates one late heartbeat and still notices a stall well within 20 s.
 DDE_WATCHDOG_SECONDS = env_float("DDE_WATCHDOG_SECONDS", 18.0, minimum=0.1)
 DDE_MAX_FRAME_BYTES = env_int("DDE_MAX_FRAME_BYTES", 1_048_576, minimum=1024)
+# The most one frame may be buffered in memory. Frames over DDE_MAX_FRAME_BYTES but under
+# this are read whole and recorded as rejected; a frame beyond it ends the connection
+# (close 1009) and is recorded with its size only, then skipped (docs/security.md).
+DDE_FRAME_CEILING_BYTES = env_int(
+    "DDE_FRAME_CEILING_BYTES", max(64 * 1_048_576, DDE_MAX_FRAME_BYTES), minimum=DDE_MAX_FRAME_BYTES
+)
 # Packets already waiting are stored together, up to this many per transaction (replays).
 LISTENER_BATCH_MAX = env_int("LISTENER_BATCH_MAX", 500, minimum=1)
 # Threads doing the listeners' database work in each worker process (each takes a pooled
@@ -253,6 +277,10 @@ STORAGES = {
 }
 
 LOGIN_URL = "admin:login"
+
+# Error reports (DEBUG page, mails to ADMINS) hide secrets wherever they turn up.
+DEFAULT_EXCEPTION_REPORTER = "dde_site.reporting.SecretSafeExceptionReporter"
+DEFAULT_EXCEPTION_REPORTER_FILTER = "dde_site.reporting.SecretSafeReporterFilter"
 
 LOG_LEVEL = env_str("LOG_LEVEL", "INFO").upper()
 LOG_JSON = env_bool("LOG_JSON", not DEBUG)

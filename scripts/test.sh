@@ -7,6 +7,7 @@ echo "== mypy"; mypy
 if [ "${1:-}" = "--lint-only" ]; then exit 0; fi
 $PY manage.py preflight --create-database
 echo "== migrations"; $PY manage.py makemigrations --check --dry-run
+echo "== dependency audit"; $PY scripts/audit_dependencies.py
 if [ ! -x /usr/bin/chromium ]; then
   # The browser tests drive Debian's Chromium; Playwright's own browser download is not used.
   echo "== chromium (Debian package, for the browser tests)"

@@ -97,6 +97,12 @@ class FixtureAdmin(admin.ModelAdmin[Fixture]):
         ("Listener", {"fields": LISTENER_FIELDS}),
     )
 
+    def get_readonly_fields(self, request: HttpRequest, obj: Fixture | None = None) -> Any:
+        # The DDE id is the vendor's key and what every stored packet hangs on. Editable, a
+        # new id would save a copy, or quietly overwrite the fixture that already has it.
+        fields = super().get_readonly_fields(request, obj)
+        return ("id", *fields) if obj is not None else fields
+
     @admin.display(description="score")
     def score(self, fixture: Fixture) -> str:
         return f"{fixture.home_score}–{fixture.away_score}"

@@ -18,6 +18,7 @@ from django.urls import path, re_path
 
 from streams import live
 from streams.broadcast import SCOREBOARD_GROUP, ChangesEvent, ScoreEvent, fixture_group
+from streams.models import POSITION_MAX
 from streams.ops import metrics
 
 CLOSE_BAD_REQUEST = 4400
@@ -36,7 +37,8 @@ def parse_after(query_string: bytes) -> int | None:
         after = int(values[-1])
     except ValueError:
         return None
-    return after if after >= -1 else None
+    # Beyond the column's range Postgres would refuse the query: that is a bad request too.
+    return after if -1 <= after <= POSITION_MAX else None
 
 
 class ReadOnlyConsumer(AsyncWebsocketConsumer):

@@ -290,6 +290,9 @@ def store_packets(
     return FixtureWriter(fixture_id, epoch=epoch).store(packets, received_at)
 
 
+_MAX_STORED_SIZE = 2**31 - 1
+
+
 def record_rejected_frame(
     fixture_id: uuid.UUID, *, frame: str, size: int, reason: str, after_position: int | None
 ) -> RejectedFrame:
@@ -298,7 +301,8 @@ def record_rejected_frame(
         fixture_id=fixture_id,
         received_at=timezone.now(),
         frame=frame,
-        size=size,
+        # A frame header may claim up to 2**63 bytes; the column holds what Postgres can.
+        size=min(size, _MAX_STORED_SIZE),
         reason=reason,
         after_position=after_position,
     )

@@ -17,7 +17,7 @@ import enum
 import threading
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import partial
 from typing import Any, TypeVar
 
@@ -90,10 +90,11 @@ Queued = Arrival | AuthFailed
 @dataclass(frozen=True)
 class ListenerSettings:
     streams_url: str
-    token: str
+    token: str = field(repr=False)  # never in a log line, a traceback's locals or an error report
     sport: str
     watchdog_seconds: float
     max_frame_bytes: int
+    frame_ceiling_bytes: int
     batch_max: int
     auth_retry_seconds: float
     check_every_seconds: float = 2.0
@@ -106,6 +107,7 @@ class ListenerSettings:
             sport=settings.DDE_SPORT,
             watchdog_seconds=settings.DDE_WATCHDOG_SECONDS,
             max_frame_bytes=settings.DDE_MAX_FRAME_BYTES,
+            frame_ceiling_bytes=settings.DDE_FRAME_CEILING_BYTES,
             batch_max=settings.LISTENER_BATCH_MAX,
             auth_retry_seconds=settings.LISTENER_AUTH_RETRY_SECONDS,
         )
@@ -202,6 +204,7 @@ class _Listener:
             endpoint,
             watchdog_seconds=self.config.watchdog_seconds,
             max_frame_bytes=self.config.max_frame_bytes,
+            frame_ceiling_bytes=self.config.frame_ceiling_bytes,
             logger=self.log,
         )
         queue: asyncio.Queue[Queued] = asyncio.Queue(maxsize=self.config.batch_max * 4)

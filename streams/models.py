@@ -11,6 +11,9 @@ from typing import Any
 from django.db import models
 from django.db.models import Q
 
+# Packet.position and Action.*_position are 32-bit columns.
+POSITION_MAX = 2**31 - 1
+
 
 class FixtureStatus(models.TextChoices):
     """Vendor fixture statuses (PROTOCOL.md §8.1); unknown names are stored as sent."""

@@ -13,6 +13,7 @@ from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 
 from streams import live
+from streams.dde.values import SEND_TYPES
 from streams.models import Action, Fixture, FixtureStatus
 
 # type id -> (icon kind, key event). The browser gets this table as JSON, so the page and
@@ -218,7 +219,9 @@ def timeline_rows(actions: list[Action]) -> list[Row]:
     rows = []
     for action in actions:
         kind, key = ACTION_KINDS.get(action.type_id or 0, ("other", False))
-        title = action.type_name or f"Action {action.type_id}"
+        title = action.type_name or (
+            "Action" if action.type_id is None else f"Action {action.type_id}"
+        )
         if action.subtype_name:
             title = f"{title} · {action.subtype_name}"
         who = action.player_name or ""
@@ -246,7 +249,14 @@ def _state_and_note(
         return "pending", "Provisional"
     if action.send_type == "Updated":
         return "updated", "Updated"
-    return "confirmed", ""
+    return "confirmed", unknown_send_type(action)
+
+
+def unknown_send_type(action: Action) -> str:
+    """The vendor's sendType list is open-ended: one we do not know is shown by name."""
+    if not action.send_type:
+        return "" if action.send_type_id is None else f"Send type {action.send_type_id}"
+    return "" if action.send_type in SEND_TYPES.values() else action.send_type
 
 
 def removal_reason(action: Action, pointing: list[Action], checks: list[Action]) -> str:

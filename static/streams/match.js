@@ -8,6 +8,8 @@ const GOAL_DISALLOWED = 111;
 const VIDEO_CHECKS = [51, 52];
 const VIDEO_CHECK_OVER = 52;
 const DECISION_OVERTURNED = 5202;
+// streams/dde/values.py SEND_TYPES: any other sendType is drawn with its name as the note.
+const KNOWN_SEND_TYPES = new Set(["Pending", "Updated", "Cancelled", "Deleted", "Confirmed", "Restored"]);
 const START_CLOCK = 8;
 const STOP_CLOCK = 9;
 const ADJUST_CLOCK = 10;
@@ -289,6 +291,12 @@ function bootMatchCentre(page) {
     return action.send_type === "Cancelled" ? "Cancelled" : "Deleted";
   }
 
+  // The vendor's sendType list is open-ended: one we do not know is shown by name.
+  function unknownSendType(action) {
+    if (!action.send_type) return action.send_type_id === null ? "" : `Send type ${action.send_type_id}`;
+    return KNOWN_SEND_TYPES.has(action.send_type) ? "" : action.send_type;
+  }
+
   function describe(action) {
     const [kind, key] = kinds[String(action.type_id)] || ["other", false];
     let title = action.type_name || (action.type_id === null ? "Action" : `Action ${action.type_id}`);
@@ -301,6 +309,7 @@ function bootMatchCentre(page) {
     else if (action.restored) [state, note] = ["restored", "Restored"];
     else if (action.send_type === "Pending") [state, note] = ["pending", "Provisional"];
     else if (action.send_type === "Updated") [state, note] = ["updated", "Updated"];
+    else note = unknownSendType(action);
     const side = action.team_is_home === true ? "home" : action.team_is_home === false ? "away" : "neutral";
     return { clock: action.period ? action.clock_time : "", kind, key, side, state, title, who, note };
   }

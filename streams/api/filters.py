@@ -12,10 +12,9 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from drf_spectacular.utils import extend_schema_field
 
 from streams.dde.values import SEND_TYPES
-from streams.models import Action, Fixture, FixtureStatus, Packet
+from streams.models import POSITION_MAX, Action, Fixture, FixtureStatus, Packet
 
 BIGINT_MAX = 2**63 - 1
-POSITION_MAX = 2**31 - 1  # Packet.position and Action.*_position are 32-bit columns
 ISO_DATE = ["%Y-%m-%d"]
 # Free text: anything but NUL, which Postgres text cannot hold (the form refuses it).
 FREE_TEXT = {"type": "string", "pattern": "^[^\\u0000]*$"}

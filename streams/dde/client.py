@@ -12,7 +12,12 @@ from typing import Any, Protocol
 
 import structlog
 from websockets.asyncio.client import ClientConnection, connect
-from websockets.exceptions import ConnectionClosed, InvalidStatus, WebSocketException
+from websockets.exceptions import (
+    ConnectionClosed,
+    InvalidStatus,
+    PayloadTooBig,
+    WebSocketException,
+)
 from websockets.http11 import Response
 
 from streams.dde.backoff import Backoff
@@ -39,9 +44,10 @@ __all__ = [
 ]
 
 REJECTED_EXCERPT_CHARS = 4096
-# A frame over max_frame_bytes should become a Rejected event on a live connection, so the
-# library's own limit (which closes the connection with 1009) sits well above ours.
-_LIBRARY_SIZE_FACTOR = 16
+# The most the websockets library buffers for one frame. A frame between max_frame_bytes
+# and this ceiling arrives whole and becomes a Rejected event on a live connection; a
+# larger one makes the library close with 1009 before reading it (see _Drop.oversized).
+FRAME_CEILING_BYTES = 64 * 1_048_576
 # Waiting long for a closing handshake only delays the reconnect (or the consumer's exit).
 _CLOSE_TIMEOUT = 1.0
 
@@ -73,11 +79,16 @@ class Disconnected:
 
 @dataclass(frozen=True)
 class Rejected:
-    """A frame that could not be parsed; ``frame`` is its first few KB, ``size`` its bytes."""
+    """A frame that could not be parsed; ``frame`` is its first few KB, ``size`` its bytes.
+
+    ``too_big``: refused for its size alone, so most likely a real packet (the vendor's
+    control messages are small).
+    """
 
     frame: str
     size: int
     reason: str
+    too_big: bool = False
 
 
 Event = DataPacket | ControlMessage | Rejected | Connected | Disconnected
@@ -102,20 +113,26 @@ _LIBRARY_LOGGER = _NoDebugLogger(logging.getLogger("websockets.client"))
 
 
 class _Dropped(Exception):
-    """This connection is over; the caller reconnects."""
+    """This connection is over; the caller reconnects. ``too_big``: the oversized frame's size."""
 
-    def __init__(self, reason: str, code: int | None = None) -> None:
+    def __init__(self, reason: str, code: int | None = None, too_big: int | None = None) -> None:
         super().__init__(reason)
         self.reason = reason
         self.code = code
+        self.too_big = too_big
 
 
 @dataclass
 class _Drop:
-    """How the last connection ended, written by ``_connection`` for ``events``."""
+    """How the last connection ended, written by ``_connection`` for ``events``.
+
+    ``oversized`` is set when a frame beyond the ceiling ended it: how many of the vendor's
+    positions came before it on that connection (see ``_Positions``).
+    """
 
     reason: str = "connection ended"
     code: int | None = None
+    oversized: int | None = None
 
 
 class FeedClient:
@@ -129,13 +146,19 @@ class FeedClient:
         connect_timeout: float = 10.0,
         backoff: Backoff | None = None,
         max_frame_bytes: int = MAX_FRAME_BYTES,
+        frame_ceiling_bytes: int = FRAME_CEILING_BYTES,
         logger: Logger | None = None,
     ) -> None:
+        if frame_ceiling_bytes < max_frame_bytes:
+            raise ValueError("frame_ceiling_bytes must be at least max_frame_bytes")
         self._endpoint = endpoint
         self._watchdog = float(watchdog_seconds)
         self._connect_timeout = float(connect_timeout)
         self._backoff = backoff or Backoff()
         self._max_frame_bytes = max_frame_bytes
+        self._frame_ceiling = frame_ceiling_bytes
+        # Resume no lower than this: set past a frame the vendor re-sends and we cannot read.
+        self._resume_floor = 0
         self._log: Logger = logger or structlog.get_logger("streams.dde.client").bind(
             fixture=endpoint.fixture_id
         )
@@ -149,19 +172,42 @@ class FeedClient:
         (and whatever ``start_position`` raises); after that the generator is finished.
         """
         attempt = 0
+        last_oversized: tuple[int, int] | None = None
         while True:
             attempt += 1
             drop = _Drop()
-            connection = self._connection(start_position(), attempt, drop)
+            position = max(start_position(), self._resume_floor)
+            connection = self._connection(position, attempt, drop)
             async with aclosing(connection) as stream:  # closes the socket on aclose()
                 async for event in stream:
                     yield event
+            oversized = None if drop.oversized is None else (position, drop.oversized)
+            if oversized is not None and oversized == last_oversized:
+                self._skip_unreadable_frame(*oversized)
+            last_oversized = oversized
             delay = self._backoff.next_delay()
             self._log.warning(
                 "dde.disconnected", reason=drop.reason, code=drop.code, retry_in=round(delay, 3)
             )
             yield Disconnected(reason=drop.reason, code=drop.code, retry_in=delay)
             await self._backoff.sleep(delay)
+
+    def _skip_unreadable_frame(self, position: int, positions_before: int) -> None:
+        """Resume after a frame too big to read that the vendor sends at the same place.
+
+        Two connections in a row from the same ``startPosition`` both ended at that frame
+        after the same positions: it is the vendor's packet at ``position +
+        positions_before``, re-sent on every resume (a frame never parsed never advances
+        the position), so without this the listener would reconnect to it forever. The
+        first time is never skipped: a frame a feed merely inserted is not met at the same
+        place twice once the packets before it are stored.
+        """
+        self._resume_floor = max(self._resume_floor, position + positions_before + 1)
+        self._log.warning(
+            "dde.unreadable_frame_skipped",
+            position=position + positions_before,
+            resume_from=self._resume_floor,
+        )
 
     async def _connection(
         self, position: int, attempt: int, drop: _Drop
@@ -173,6 +219,7 @@ class FeedClient:
         except _Dropped as exc:
             drop.reason, drop.code = exc.reason, exc.code
             return
+        positions = _Positions()
         try:
             first = await self._authorise(ws)
             reply = first.message if isinstance(first, ControlMessage) else ""
@@ -185,15 +232,31 @@ class FeedClient:
             yield Connected(start_position=position, attempt=attempt)
             if isinstance(first, DataPacket):
                 self._backoff.reset()
+            positions.count(first)
             yield first
             while True:
                 event = self._event(await self._receive(ws))
                 self._backoff.reset()  # authorised and data flows: this connection worked
+                positions.count(event)
                 yield event
         except _Dropped as exc:
             drop.reason, drop.code = exc.reason, exc.code
+            if exc.too_big is not None:
+                drop.oversized = positions.seen
+                yield self._too_big(exc.too_big)
         finally:
             await ws.close()
+
+    def _too_big(self, size: int) -> Rejected:
+        """``size`` is 0 when unknown: inflating a compressed frame stopped at the ceiling."""
+        ceiling = self._frame_ceiling
+        if size:
+            reason = f"frame of {size} bytes exceeds the {ceiling}-byte websocket ceiling"
+        else:
+            reason = f"compressed frame inflates beyond the {ceiling}-byte websocket ceiling"
+            size = ceiling + 1  # at least
+        self._log.warning("dde.frame_rejected", reason=reason, size=size)
+        return Rejected(frame="", size=size, reason=reason, too_big=True)
 
     async def _open(self, url: str) -> ClientConnection:
         try:
@@ -203,7 +266,7 @@ class FeedClient:
                 open_timeout=self._connect_timeout,
                 ping_interval=None,  # the watchdog on incoming frames is the liveness check
                 close_timeout=_CLOSE_TIMEOUT,
-                max_size=self._max_frame_bytes * _LIBRARY_SIZE_FACTOR,
+                max_size=self._frame_ceiling,
                 logger=_LIBRARY_LOGGER,
             )
         except InvalidStatus as exc:
@@ -253,9 +316,22 @@ class FeedClient:
             size = frame_size(frame)
             reason = self._redact(exc.reason)
             self._log.warning("dde.frame_rejected", reason=reason, size=size)
-            return Rejected(frame=self._redact(_excerpt(frame)), size=size, reason=reason)
+            return Rejected(
+                frame=self._redact(_excerpt(frame)),
+                size=size,
+                reason=reason,
+                too_big=size > self._max_frame_bytes,
+            )
 
     def _closed(self, exc: ConnectionClosed) -> _Dropped:
+        cause = exc.__cause__
+        if isinstance(cause, PayloadTooBig) and cause.message is None:
+            # The library read only the frame's header and closed with 1009. A compressed
+            # frame's size is known only up to the point where inflating it passed the limit.
+            if cause.size is None:
+                return _Dropped("a compressed frame inflated beyond the ceiling", 1009, too_big=0)
+            size = cause.size + (cause.current_size or 0)
+            return _Dropped(f"a frame of {size} bytes is over the ceiling", 1009, too_big=size)
         if exc.rcvd is not None:
             reason, code = f"closed by the server: {exc.rcvd}", exc.rcvd.code
         elif exc.sent is not None:  # we closed first, e.g. 1009 for a frame beyond max_size
@@ -268,6 +344,27 @@ class FeedClient:
         # Servers may echo what they were sent; the token must not reach logs or storage.
         token = self._endpoint.token
         return text.replace(token, "[token]") if token else text
+
+
+class _Positions:
+    """Counts the vendor's positions one connection has delivered since its startPosition.
+
+    A distinct packet is one position, and so is a frame refused for its size (a packet we
+    would not read). Repeats of a packet and malformed frames are not counted: a feed may
+    add those between positions, and over-counting would skip a real packet.
+    """
+
+    def __init__(self) -> None:
+        self.seen = 0
+        self._keys: set[tuple[str, int | None]] = set()
+
+    def count(self, event: DataPacket | ControlMessage | Rejected) -> None:
+        if isinstance(event, DataPacket):
+            if event.key not in self._keys:
+                self._keys.add(event.key)
+                self.seen += 1
+        elif isinstance(event, Rejected) and event.too_big:
+            self.seen += 1
 
 
 def _excerpt(frame: str | bytes) -> str:

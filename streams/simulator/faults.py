@@ -11,7 +11,7 @@ ABORT: Final = "abort"
 _DROP_CODES: Final = {"1000": 1000, "1001": 1001, "1011": 1011, ABORT: None}
 GRAMMAR: Final = (
     "drop=N, drop_code=1000|1001|1011|abort, silence=AFTER:SECONDS, malformed=N, "
-    "repeat=N, reject_token=SECONDS, http503=N"
+    "repeat=N, reject_token=SECONDS, http503=N, huge=N:BYTES"
 )
 
 
@@ -27,6 +27,8 @@ class FaultSpec:
     repeat: int | None = None
     reject_token: float = 0.0
     http503: int | None = None
+    huge_every: int | None = None
+    huge_bytes: int = 0
 
     @classmethod
     def parse(cls, spec: str) -> FaultSpec:
@@ -53,6 +55,8 @@ class FaultSpec:
             parts.append(f"silence={self.silence_after}:{self.silence_seconds:g}")
         if self.reject_token:
             parts.append(f"reject_token={self.reject_token:g}")
+        if self.huge_every:
+            parts.append(f"huge={self.huge_every}:{self.huge_bytes}")
         return ",".join(parts) or "none"
 
     @property
@@ -99,6 +103,14 @@ def _parse_one(name: str, value: str) -> dict[str, Any]:
         }
     if name == "reject_token":
         return {"reject_token": _seconds(name, value)}
+    if name == "huge":
+        every, sep, size = value.partition(":")
+        if not sep:
+            raise ValueError(f"fault huge needs N:BYTES, got {value!r}")
+        return {
+            "huge_every": _positive_int("huge", every),
+            "huge_bytes": _positive_int("huge", size),
+        }
     raise ValueError(f"unknown fault {name!r}; known: {GRAMMAR}")
 
 
@@ -125,3 +137,15 @@ def malformed_frame(kind_index: int, frame: str) -> str | bytes:
         del packet["fixtureAction"]["actionId"]
         return json.dumps(packet, separators=(",", ":"), ensure_ascii=False)
     return bytes(range(0x80, 0xA0)) + b"\x00\xff garbage \xfe"
+
+
+def huge_frame(frame: str, size: int) -> str:
+    """The packet ``frame`` padded with an unknown key (``padding``) to at least ``size`` bytes.
+
+    Its data is unchanged (clients ignore unknown keys, PROTOCOL.md §5), but a client with
+    a smaller size limit must reject it, and so never stores that packet.
+    """
+    packet = json.loads(frame)
+    padding = max(0, size - len(frame.encode()))
+    packet["padding"] = "x" * padding
+    return json.dumps(packet, separators=(",", ":"), ensure_ascii=False)

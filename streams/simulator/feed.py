@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from websockets.asyncio.server import ServerConnection
 
-from streams.simulator.faults import FaultSpec, malformed_frame
+from streams.simulator.faults import FaultSpec, huge_frame, malformed_frame
 from streams.simulator.match import Match
 from streams.simulator.render import wire_timestamp
 from streams.simulator.routes import StreamRequest
@@ -78,7 +78,7 @@ class Feed:
     async def run(self) -> None:
         for index in range(self._start, len(self._frames)):
             await self._wait_until(self._due(index))
-            await self._ws.send(self._frames[index])
+            await self._ws.send(self._frame(index))
             self.sent += 1
             self._options.stats.packets_sent += 1
             if await self._apply_faults(index):
@@ -88,6 +88,15 @@ class Feed:
         # The vendor does not document a close after `finished`: keep the socket
         # alive with heartbeats and let the client leave (PROTOCOL.md §14 q7).
         await self._wait_until(math.inf)
+
+    def _frame(self, index: int) -> str:
+        every = self._faults.huge_every
+        if every and (index + 1) % every == 0:
+            # By position, not per connection: the vendor re-sends the same packet, as big,
+            # on every resume that starts before it.
+            self._options.stats.huge_sent += 1
+            return huge_frame(self._frames[index], self._faults.huge_bytes)
+        return self._frames[index]
 
     async def _wait_until(self, deadline: float) -> None:
         """Sleep until ``deadline``, sending heartbeats when they fall due."""

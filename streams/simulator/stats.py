@@ -25,6 +25,7 @@ class Stats:
     heartbeats_sent: int = 0
     repeats_sent: int = 0
     malformed_sent: int = 0
+    huge_sent: int = 0
     silences: int = 0
     drops: int = 0
     client_frames_ignored: int = 0

@@ -293,3 +293,9 @@ def wait_for(condition: Callable[[], bool], timeout: float = 30.0, every: float 
         if time.monotonic() > deadline:
             raise AssertionError("condition not met in time")
         time.sleep(every)
+
+
+def wait_until_true(page: Page, expression: str, timeout: float = 30.0) -> None:
+    """Poll a JavaScript expression from here: ``page.wait_for_function`` evaluates it with
+    eval() inside the page, which the site's Content-Security-Policy refuses."""
+    wait_for(lambda: bool(page.evaluate(expression)), timeout=timeout)

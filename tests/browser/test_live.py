@@ -25,6 +25,7 @@ from tests.browser.conftest import (
     fixture_id_where,
     screenshot,
     wait_for,
+    wait_until_true,
 )
 from tests.streams.test_ingest import Feed
 
@@ -153,7 +154,7 @@ def test_a_reload_mid_match_shows_the_same_timeline(pages: Pages, live_match: St
     dispatch.request_stop(fixture_id)  # freeze the match mid-way
     assert live.listener.result(timeout=10) is Outcome.STOPPED
     last = live.refresh().last_position
-    page.wait_for_function(f"window.matchCentre.last === {last}", timeout=5000)
+    wait_until_true(page, f"window.matchCentre.last === {last}", timeout=5)
     before = timeline_state(page), header_state(page)
 
     page.reload()
@@ -217,9 +218,10 @@ def test_the_list_page_score_changes_live(pages: Pages, live_match: StartLive) -
 
     page.wait_for_selector(f'[data-section-list="live"] {row}', timeout=10_000)
     score = page.locator(f'{row} [data-field="score"]')
-    page.wait_for_function(
+    wait_until_true(
+        page,
         f"document.querySelector('{row} [data-field=score]').textContent !== '0–0'",
-        timeout=10_000,
+        timeout=10,
     )
     page.locator(row).scroll_into_view_if_needed()
     screenshot(page, "list-live")
@@ -260,7 +262,7 @@ def test_the_match_clock_runs_between_packets_and_follows_clock_actions(
         return page.inner_text("[data-clock]")
 
     def shows(text: str) -> None:
-        page.wait_for_function(f"document.querySelector('[data-clock]').textContent === '{text}'")
+        wait_until_true(page, f"document.querySelector('[data-clock]').textContent === '{text}'")
 
     started = shown()
     time.sleep(1.3)

@@ -239,14 +239,121 @@ async def test_bad_frames_become_rejected_events_and_the_connection_goes_on() ->
     assert isinstance(binary, DataPacket)
 
 
-async def test_a_frame_beyond_the_library_limit_drops_the_connection_with_1009() -> None:
-    huge = json.dumps({"message": "x" * 20_000})
+async def test_a_frame_far_over_the_limit_but_under_the_ceiling_leaves_the_connection_up() -> None:
+    huge = json.dumps({"message": "x" * 40_000})
     async with FakeUpstream() as upstream:
-        upstream.scripts = (sends(upstream, huge, then="wait"),)
-        events = client_for(upstream.url, max_frame_bytes=1000).events(lambda: 0)
-        dropped = (await take(events, 3))[2]
+        upstream.scripts = (sends(upstream, huge, packet(1), then="wait"),)
+        client = client_for(upstream.url, max_frame_bytes=1000, frame_ceiling_bytes=100_000)
+        events = client.events(lambda: 0)
+        rejected, data = (await take(events, 4))[2:]
         await events.aclose()
+    assert isinstance(rejected, Rejected) and rejected.too_big
+    assert rejected.size == len(huge) and len(rejected.frame) <= 4096
+    assert isinstance(data, DataPacket)
+    assert upstream.connections == 1
+
+
+async def test_a_frame_beyond_the_ceiling_is_rejected_with_its_size_and_the_feed_resumes() -> None:
+    giant = json.dumps({"message": "x" * 20_000})
+    async with FakeUpstream(compression=None) as upstream:
+        upstream.scripts = (
+            sends(upstream, packet(1), giant, then="wait"),
+            sends(upstream, packet(2), then="wait"),
+        )
+        client = client_for(upstream.url, max_frame_bytes=1000, frame_ceiling_bytes=5000)
+        events = client.events(lambda: upstream.connections)
+        got = await take(events, 8)
+        await events.aclose()
+    rejected, dropped = got[3:5]
+    assert isinstance(rejected, Rejected)
+    assert rejected == Rejected(frame="", size=len(giant), reason=rejected.reason, too_big=True)
+    assert "exceeds the 5000-byte websocket ceiling" in rejected.reason
     assert isinstance(dropped, Disconnected) and dropped.code == 1009
+    assert isinstance(got[7], DataPacket) and got[7].action.fixture_seq_num == 2
+    # A frame met once is not skipped: the resume asks for what the consumer stored.
+    assert upstream.requests[1].path.endswith("?startPosition=1")
+
+
+async def test_a_compressed_frame_inflating_past_the_ceiling_is_rejected_as_at_least_that_big() -> (
+    None
+):
+    bomb = json.dumps({"message": "x" * 200_000})  # a few hundred bytes on the wire
+    async with FakeUpstream(compression="deflate") as upstream:
+        upstream.scripts = (sends(upstream, bomb, then="wait"),)
+        client = client_for(upstream.url, max_frame_bytes=1000, frame_ceiling_bytes=5000)
+        events = client.events(lambda: 0)
+        rejected, dropped = (await take(events, 4))[2:]
+        await events.aclose()
+    assert isinstance(rejected, Rejected) and rejected.size == 5001
+    assert rejected.reason == "compressed frame inflates beyond the 5000-byte websocket ceiling"
+    assert isinstance(dropped, Disconnected) and dropped.code == 1009
+
+
+def replays(upstream: FakeUpstream, frames: list[str]) -> Any:
+    """A script serving ``frames`` from the connection's startPosition, as the vendor does."""
+
+    async def script(ws: ServerConnection) -> None:
+        await upstream.accept(ws)
+        assert ws.request is not None
+        start = int(ws.request.path.rpartition("startPosition=")[2])
+        for frame in frames[start:]:
+            await ws.send(frame)
+        await ws.wait_closed()
+
+    return script
+
+
+async def test_a_packet_beyond_the_ceiling_that_the_vendor_resends_is_skipped_not_looped_on() -> (
+    None
+):
+    giant = json.loads(packet(3))
+    giant["padding"] = "x" * 20_000
+    frames = [packet(1), packet(2), json.dumps(giant), packet(4), packet(5)]
+    stored: list[int] = []
+    async with FakeUpstream(compression=None) as upstream:
+        upstream.scripts = (replays(upstream, frames),)
+        client = client_for(upstream.url, max_frame_bytes=1000, frame_ceiling_bytes=5000)
+        events = client.events(lambda: len(stored))
+        rejected: list[Rejected] = []
+        async with asyncio.timeout(5):
+            while len(stored) < 4:
+                event = await anext(events)
+                if isinstance(event, DataPacket):
+                    stored.append(event.action.fixture_seq_num or 0)
+                elif isinstance(event, Rejected):
+                    rejected.append(event)
+        await events.aclose()
+    assert stored == [1, 2, 4, 5]
+    starts = [request.path.rpartition("=")[2] for request in upstream.requests]
+    # Met after position 0's two packets, then first thing from position 2, twice: skipped.
+    assert starts == ["0", "2", "2", "3"]
+    assert len(rejected) == 3 and all(r.size >= 20_000 for r in rejected)
+
+
+async def test_a_frame_inserted_beyond_the_ceiling_after_new_packets_never_skips_one() -> None:
+    giant = json.dumps({"message": "x" * 20_000})
+    stored: list[int] = []
+
+    async def script(ws: ServerConnection) -> None:
+        # Each connection: the packet at its start position, then an inserted giant frame.
+        await upstream.accept(ws)
+        assert ws.request is not None
+        start = int(ws.request.path.rpartition("startPosition=")[2])
+        await ws.send(packet(start + 1))
+        await ws.send(giant)
+        await ws.wait_closed()
+
+    async with FakeUpstream(compression=None) as upstream:
+        upstream.scripts = (script,)
+        client = client_for(upstream.url, max_frame_bytes=1000, frame_ceiling_bytes=5000)
+        events = client.events(lambda: len(stored))
+        async with asyncio.timeout(5):
+            while len(stored) < 4:
+                event = await anext(events)
+                if isinstance(event, DataPacket):
+                    stored.append(event.action.fixture_seq_num or 0)
+        await events.aclose()
+    assert stored == [1, 2, 3, 4]
 
 
 async def test_aclose_closes_the_socket_promptly() -> None:

@@ -48,8 +48,14 @@ class FakeUpstream:
     each connection was closed.
     """
 
-    def __init__(self, *scripts: Script, statuses: Sequence[tuple[int, str]] = ()) -> None:
+    def __init__(
+        self,
+        *scripts: Script,
+        statuses: Sequence[tuple[int, str]] = (),
+        compression: str | None = "deflate",
+    ) -> None:
         self.scripts = scripts
+        self.compression = compression
         self.statuses = list(statuses)
         self.requests: list[Request] = []
         self.auth_frames: list[str | bytes] = []
@@ -74,6 +80,7 @@ class FakeUpstream:
             0,
             process_request=self._process_request,
             ping_interval=None,
+            compression=self.compression,
             logger=_server_log,
         )
         return self

@@ -7,7 +7,7 @@ import json
 import pytest
 
 from streams.simulator import FaultSpec
-from streams.simulator.faults import MALFORMED_KINDS, malformed_frame
+from streams.simulator.faults import MALFORMED_KINDS, huge_frame, malformed_frame
 
 
 def test_an_empty_spec_means_no_faults() -> None:
@@ -69,3 +69,20 @@ def test_malformed_frames_cycle_through_every_kind() -> None:
     assert isinstance(missing, str) and "actionId" not in json.loads(missing)["fixtureAction"]
     assert isinstance(binary, bytes)
     assert again == invalid
+
+
+def test_huge_pads_every_nth_position_to_a_size() -> None:
+    spec = FaultSpec.parse("huge=300:2000000")
+    assert (spec.huge_every, spec.huge_bytes) == (300, 2_000_000)
+    assert FaultSpec.parse(str(spec)) == spec
+    with pytest.raises(ValueError, match="N:BYTES"):
+        FaultSpec.parse("huge=300")
+
+
+def test_a_huge_frame_is_the_same_packet_padded_with_an_unknown_key() -> None:
+    frame = json.dumps({"fixtureAction": {"actionId": "a"}, "finished": False})
+    padded = huge_frame(frame, 10_000)
+    assert len(padded.encode()) >= 10_000
+    packet = json.loads(padded)
+    assert set(packet.pop("padding")) == {"x"}
+    assert packet == json.loads(frame)

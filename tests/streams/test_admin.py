@@ -76,6 +76,51 @@ def test_a_listen_window_that_ends_before_kickoff_is_refused(admin_client: Clien
     assert not Fixture.objects.exists()
 
 
+def at(moment: dt.datetime, field: str) -> dict[str, str]:
+    return {f"{field}_0": moment.strftime("%Y-%m-%d"), f"{field}_1": moment.strftime("%H:%M:%S")}
+
+
+@pytest.mark.parametrize(
+    ("window", "error"),
+    [
+        ({"listen_from": 30, "listen_until": 20}, "The listen window must end after it starts."),
+        ({"listen_from": 5, "listen_until": 180}, "The listen window must open by kick-off."),
+        ({"listen_from": -15, "listen_until": 0}, "The listen window must end after kick-off."),
+    ],
+)
+def test_a_listen_window_out_of_order_is_a_form_error_not_a_500(
+    admin_client: Client, window: dict[str, int], error: str
+) -> None:
+    kickoff = timezone.now() + dt.timedelta(hours=1)
+    data = form_data(**at(kickoff, "kickoff"))
+    for field, minutes in window.items():
+        data.update(at(kickoff + dt.timedelta(minutes=minutes), field))
+    response = admin_client.post(ADD_URL, data)
+    assert response.status_code == 200
+    assert error in response.context["adminform"].form.errors.as_text()
+    assert not Fixture.objects.exists()
+
+
+def test_a_malformed_fixture_id_is_a_form_error(admin_client: Client) -> None:
+    response = admin_client.post(ADD_URL, form_data(id="not-a-uuid"))
+    assert response.status_code == 200
+    assert "id" in response.context["adminform"].form.errors
+    assert not Fixture.objects.exists()
+
+
+def test_a_fixture_id_cannot_be_changed_onto_another_fixture(
+    admin_client: Client, make_fixture: Callable[..., Fixture]
+) -> None:
+    first, second = make_fixture(home_team="First"), make_fixture(home_team="Second")
+    change_url = reverse("admin:streams_fixture_change", args=[first.pk])
+    response = admin_client.post(change_url, form_data(id=str(second.id), home_team="Renamed"))
+    assert response.status_code == 302
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert (first.home_team, second.home_team) == ("Renamed", "Second")
+    assert Fixture.objects.count() == 2
+
+
 def test_a_duplicate_fixture_id_is_refused(
     admin_client: Client, make_fixture: Callable[..., Fixture]
 ) -> None:

@@ -147,8 +147,15 @@ async def test_a_lost_event_is_filled_from_postgres_without_gap_or_duplicate(
         ("/ws/fixtures/not-a-uuid/", 4400),
         ("/ws/fixtures/{known}/?after=-5", 4400),
         ("/ws/fixtures/{known}/?after=abc", 4400),
+        ("/ws/fixtures/{known}/?after=1.5", 4400),
+        ("/ws/fixtures/{known}/?after=99999999999999999999", 4400),
+        ("/ws/fixtures/{known}/?after=%00", 4400),
+        ("/ws/fixtures/%E2%9A%BD/", 4400),
         (f"/ws/fixtures/{uuid.uuid4()}/", 4404),
+        ("/ws/fixtures/{known}/extra/", 4404),
+        ("/ws/fixtures", 4404),
         ("/ws/nowhere/", 4404),
+        ("/", 4404),
     ],
 )
 async def test_bad_paths_and_unknown_fixtures_are_closed_with_a_clear_code(
@@ -162,10 +169,30 @@ async def test_bad_paths_and_unknown_fixtures_are_closed_with_a_clear_code(
     assert output["code"] == code
 
 
+@pytest.mark.parametrize("query", ["", "?after=-1", "?after=", "?other=1"])
+async def test_a_viewer_without_a_usable_position_gets_the_whole_match(
+    match: Match, query: str
+) -> None:
+    await sync_to_async(match.store)(2)
+    viewer = connect(f"/ws/fixtures/{match.fixture.id}/{query}")
+    assert (await viewer.connect())[0]
+    snapshot = await receive(viewer)
+    assert (snapshot["type"], len(snapshot["actions"])) == ("snapshot", 2)
+    await viewer.disconnect()
+
+
 async def test_a_foreign_origin_is_refused(match: Match) -> None:
     viewer = connect(
         f"/ws/fixtures/{match.fixture.id}/", origin=(b"origin", b"https://evil.example")
     )
+    connected, _ = await viewer.connect()
+    assert not connected
+
+
+@pytest.mark.parametrize("path", ["/ws/fixtures/", "/ws/fixtures/{known}/"])
+async def test_a_socket_without_an_origin_is_refused(match: Match, path: str) -> None:
+    # Browsers always send Origin; a missing one is a script, or a stripped header.
+    viewer = WebsocketCommunicator(application, path.format(known=match.fixture.id))
     connected, _ = await viewer.connect()
     assert not connected
 
