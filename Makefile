@@ -1,5 +1,5 @@
 # The two commands a newcomer needs; everything else is in scripts/.
-.PHONY: run test lint bench-ingest
+.PHONY: run test lint bench-ingest bench-live bench-export
 
 run:  ## run the whole product: simulator, web, worker, beat, demo fixtures
 	bash scripts/run.sh
@@ -12,3 +12,9 @@ lint:
 
 bench-ingest:  ## ingest benchmark (not part of the tests)
 	bash scripts/bench.sh bench/ingest.py
+
+bench-live:  ## live delivery benchmark: feed to websocket viewers through daphne
+	bash scripts/bench.sh bench/live.py
+
+bench-export:  ## REST export benchmark: a million actions as CSV and NDJSON, JSON pages
+	bash scripts/bench.sh bench/export.py
