@@ -85,7 +85,7 @@ class CampaignConfig:
     watchdog: float = 2.5
     dispatch_interval: float = 2.0
     auth_retry: float = 1.0
-    viewers_per_match: int = 2
+    viewers_per_match: int = 2  # that leave at random; and one steady viewer each
     viewer_stay: tuple[float, float] = (2.0, 8.0)
     duplicate_every: float = 3.0
     seed: int = 6
@@ -278,7 +278,7 @@ class Campaign:
             listen_until=now + dt.timedelta(hours=2),
         )
         self._keys[lock_key(fixture_id)] = str(fixture_id)
-        self.crowd.watch(str(fixture_id), self.config.viewers_per_match)
+        self.crowd.watch(str(fixture_id), self.config.viewers_per_match, steady=1)
         return MatchRecord(str(fixture_id), wave)
 
     def _match_seconds(self, records: list[MatchRecord]) -> float:

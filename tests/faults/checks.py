@@ -48,6 +48,7 @@ class MatchFigures:
     problems: dict[str, list[str]] = field(default_factory=dict)
     listeners: int = 0
     viewer_messages: int = 0
+    duplicates_refused: int = 0
     rejected_frames: int = 0
     reconnects: int = 0
 
@@ -64,6 +65,7 @@ class Figures:
     matches: list[MatchFigures]
     timings: dict[str, list[float]]
     unattributed: dict[str, int]
+    slowest_resumes: list[str] = field(default_factory=list)
 
     def problems(self, check: str) -> list[str]:
         return [
@@ -98,7 +100,9 @@ def analyse(result: CampaignResult) -> Figures:
                 figures.problem("viewers", f"viewer {viewer.number} stuck at {viewer.position}")
     for recovery in result.recoveries:
         measure_recovery(recovery, timings)
-    return Figures(matches, timings, dict(unattributed))
+    figures = Figures(matches, timings, dict(unattributed))
+    figures.slowest_resumes = slowest_resumes(result.matches, 5)
+    return figures
 
 
 def count_faults(record: MatchRecord, recoveries: list[Recovery], figures: MatchFigures) -> None:
@@ -118,6 +122,7 @@ def count_faults(record: MatchRecord, recoveries: list[Recovery], figures: Match
         elif _during_match(record, recovery.at):
             faults[recovery.kind] += 1
     faults["duplicate_dispatch"] += record.duplicate_dispatches
+    figures.duplicates_refused = record.duplicates_refused
     faults["viewer_disconnect"] += sum(v.disconnects for v in record.viewers)
 
 
@@ -228,7 +233,7 @@ def measure_wire(
     """Resume after each drop, detection of each stall, and the token's comeback, from the
     simulator's journal; spans that overlap a process fault are that fault's, not these."""
     journal, last_index = record.journal, len(record.expected) - 1
-    faults_at = [r.at for r in recoveries]
+    faults_at = [(r.at, _recovered_by(r)) for r in recoveries]
     for i, entry in enumerate(journal):
         if entry.kind == "drop":
             resumed = _next(journal, i, lambda e: e.kind == "authorised")
@@ -255,6 +260,25 @@ def measure_wire(
                 timings["token_accepted_again"].append(accepted.at - entry.at)
 
 
+def slowest_resumes(records: list[MatchRecord], count: int) -> list[str]:
+    """The longest drop-to-authorised spans with what the journal shows between, so a
+    slow resume can be explained (a 503, a refused token, a process fault)."""
+    spans = []
+    for record in records:
+        journal = record.journal
+        for i, entry in enumerate(journal):
+            if entry.kind != "drop":
+                continue
+            resumed = _next(journal, i, lambda e: e.kind == "authorised")
+            if resumed is not None:
+                between = [e.kind for e in journal[i + 1 : journal.index(resumed)]]
+                spans.append((resumed.at - entry.at, record.fixture_id, entry.detail, between))
+    spans.sort(reverse=True)
+    return [
+        f"{s:.2f} s after drop {d} of {f}: {', '.join(b) or '-'}" for s, f, d, b in spans[:count]
+    ]
+
+
 def _next(journal: list[Entry], index: int, wanted: Any) -> Entry | None:
     return next((e for e in journal[index + 1 :] if wanted(e)), None)
 
@@ -266,8 +290,15 @@ def _previous_kind(journal: list[Entry], index: int) -> str:
     return ""
 
 
-def _overlaps(start: Entry, end: Entry, moments: list[float]) -> bool:
-    return any(start.at - 1.0 <= at <= end.at for at in moments)
+def _recovered_by(recovery: Recovery) -> float:
+    """When every listener the fault took was back (the service's return for a restart
+    that took none): a drop or stall before then may be waiting on the fault, not on
+    the reconnect logic."""
+    return max(recovery.followed_again.values(), default=recovery.back_at)
+
+
+def _overlaps(start: Entry, end: Entry, windows: list[tuple[float, float]]) -> bool:
+    return any(start.at - 1.0 <= until and begin <= end.at for begin, until in windows)
 
 
 def measure_recovery(recovery: Recovery, timings: dict[str, list[float]]) -> None:

@@ -34,6 +34,15 @@ def campaign(
     yield figures, data
 
 
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """The campaign runs in the first test's setup: give it time by the number of waves."""
+    campaign = CampaignConfig.from_env(soak=config.getoption("--soak"))
+    waves = -(-campaign.matches // campaign.wave_size)
+    for item in items:
+        if item.get_closest_marker("faults"):
+            item.add_marker(pytest.mark.timeout(300 + 400 * waves))
+
+
 def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
     report = config.stash.get(_REPORT, None)
     if report:

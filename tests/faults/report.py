@@ -64,11 +64,16 @@ def summary(result: CampaignResult, figures: Figures) -> dict[str, Any]:
             "listeners_that_stored": sum(m.listeners for m in matches),
             "reconnects_recorded": sum(m.reconnects for m in matches),
             "rejected_frames_recorded": sum(m.rejected_frames for m in matches),
+            "duplicate_dispatches_refused_at_once": sum(m.duplicates_refused for m in matches),
             "viewer_messages": sum(m.viewer_messages for m in matches),
         },
         "problems": {check: figures.problems(check) for check in CHECKS},
         "timings": timings,
         "set_aside": figures.unattributed,
+        "slowest_resumes": figures.slowest_resumes,
+        "series": {
+            name: sorted(round(v, 4) for v in values) for name, values in figures.timings.items()
+        },
     }
 
 
@@ -112,6 +117,8 @@ def markdown(data: dict[str, Any], result: CampaignResult) -> str:
     if data["set_aside"]:
         lines += ["", "Not timed as plain drops or stalls (counted under their own fault):"]
         lines += [f"- {name}: {count}" for name, count in data["set_aside"].items()]
+    lines += ["", "Slowest resumes after a drop, with what happened in between:"]
+    lines += [f"- {line}" for line in data["slowest_resumes"]]
     problems = [p for check in data["problems"].values() for p in check]
     if problems:
         lines += ["", f"Problems ({len(problems)}):", *[f"- {p}" for p in problems[:50]]]

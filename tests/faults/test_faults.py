@@ -12,7 +12,7 @@ import pytest
 
 from tests.faults.checks import FAULT_KINDS, Figures
 
-pytestmark = [pytest.mark.faults, pytest.mark.timeout(1800)]
+pytestmark = pytest.mark.faults
 
 Campaign = tuple[Figures, dict[str, Any]]
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import math
 import random
 import threading
 import time
@@ -25,6 +26,7 @@ from websockets.exceptions import ConnectionClosed, InvalidHandshake
 class Viewer:
     fixture_id: str
     number: int
+    steady: bool = False  # never leaves by itself: it must get everything live
     position: int = -1
     fixture: dict[str, Any] | None = None
     actions: dict[str, dict[str, Any]] = field(default_factory=dict)
@@ -76,9 +78,9 @@ class ViewerCrowd:
         self._tasks: list[asyncio.Future[None]] = []
         self._thread.start()
 
-    def watch(self, fixture_id: str, count: int) -> None:
-        for _ in range(count):
-            viewer = Viewer(fixture_id, len(self.viewers))
+    def watch(self, fixture_id: str, count: int, *, steady: int = 0) -> None:
+        for index in range(count + steady):
+            viewer = Viewer(fixture_id, len(self.viewers), steady=index >= count)
             self.viewers.append(viewer)
             self._tasks.append(asyncio.run_coroutine_threadsafe(self._follow(viewer), self._loop))
 
@@ -121,7 +123,7 @@ class ViewerCrowd:
 
     async def _follow(self, viewer: Viewer) -> None:
         while not self._done(viewer):
-            stay = self._random.uniform(*self._leave_after)
+            stay = math.inf if viewer.steady else self._random.uniform(*self._leave_after)
             try:
                 ws = await self._open(viewer.fixture_id, viewer.position)
             except (OSError, InvalidHandshake, TimeoutError):
