@@ -10,6 +10,7 @@ the controller's log with recovery times, the viewers, and what Postgres holds a
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 import random
 import signal
@@ -238,6 +239,7 @@ class Campaign:
         connections[ALIAS].close()  # opened before the Postgres restart, so cut by it
         for record in matches:
             self._collect(record)
+        self._dump_timeline()
         return CampaignResult(
             self.config, matches, self.recoveries, not_final, time.monotonic() - started
         )
@@ -421,6 +423,37 @@ class Campaign:
         record.journal = self.simulator.journal.entries(fixture_id)
         record.duplicate_dispatches = self.duplicates.get(fixture_id, 0)
         record.duplicates_refused = self._count_in_logs("listener.already_followed", fixture_id)
+
+    def _dump_timeline(self) -> None:
+        """The journal and the process faults with wall-clock times, to read beside the
+        workers' logs when a figure needs explaining."""
+        offset = time.time() - time.monotonic()
+
+        def wall(at: float) -> str:
+            return dt.datetime.fromtimestamp(at + offset, dt.UTC).isoformat()
+
+        with (self.logs / "timeline.jsonl").open("w") as out:
+            events = [
+                {
+                    "at": wall(e.at),
+                    "fixture": e.fixture_id,
+                    "connection": e.connection,
+                    "kind": e.kind,
+                    "detail": e.detail,
+                }
+                for e in self.simulator.journal.entries()
+            ] + [
+                {
+                    "at": wall(r.at),
+                    "kind": r.kind,
+                    "back": wall(r.back_at),
+                    "lost": sorted(r.lost),
+                    "followed_again": {f: t - r.at for f, t in r.followed_again.items()},
+                }
+                for r in self.recoveries
+            ]
+            for event in sorted(events, key=lambda e: str(e["at"])):
+                out.write(json.dumps(event) + "\n")
 
     def _count_in_logs(self, event: str, fixture_id: str) -> int:
         count = 0

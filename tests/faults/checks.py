@@ -101,7 +101,7 @@ def analyse(result: CampaignResult) -> Figures:
     for recovery in result.recoveries:
         measure_recovery(recovery, timings)
     figures = Figures(matches, timings, dict(unattributed))
-    figures.slowest_resumes = slowest_resumes(result.matches, 5)
+    figures.slowest_resumes = slowest_resumes(result.matches, result.recoveries, 5)
     return figures
 
 
@@ -234,9 +234,16 @@ def measure_wire(
     simulator's journal; spans that overlap a process fault are that fault's, not these."""
     journal, last_index = record.journal, len(record.expected) - 1
     faults_at = [(r.at, _recovered_by(r)) for r in recoveries]
+    stale = superseded_connections(journal)
     for i, entry in enumerate(journal):
+        if entry.connection in stale:
+            if entry.kind in ("drop", "silence"):
+                unattributed[f"{entry.kind}s on a superseded listener's connection"] += 1
+            continue
         if entry.kind == "drop":
-            resumed = _next(journal, i, lambda e: e.kind == "authorised")
+            resumed = _next(
+                journal, i, lambda e: e.kind == "authorised" and e.connection not in stale
+            )
             if resumed is None:
                 if not entry.detail.endswith(f"@{last_index}"):
                     figures.problem("timings", f"no resume after the drop at {entry.detail}")
@@ -260,9 +267,27 @@ def measure_wire(
                 timings["token_accepted_again"].append(accepted.at - entry.at)
 
 
-def slowest_resumes(records: list[MatchRecord], count: int) -> list[str]:
+def superseded_connections(journal: list[Entry]) -> set[int]:
+    """Connections of a listener that had already been replaced: authorised from a lower
+    position than an earlier connection. A new listener starts from what is stored, which
+    only grows; one that lost its lock (say in a Postgres restart) and has not noticed yet
+    reconnects from where it was, until it sees the new listener's epoch and stops."""
+    stale, furthest = set(), -1
+    for entry in journal:
+        if entry.kind == "authorised":
+            start = int(entry.detail)
+            if start < furthest:
+                stale.add(entry.connection)
+            furthest = max(furthest, start)
+    return stale
+
+
+def slowest_resumes(
+    records: list[MatchRecord], recoveries: list[Recovery], count: int
+) -> list[str]:
     """The longest drop-to-authorised spans with what the journal shows between, so a
     slow resume can be explained (a 503, a refused token, a process fault)."""
+    windows = [(r.at, _recovered_by(r), r.kind) for r in recoveries]
     spans = []
     for record in records:
         journal = record.journal
@@ -272,6 +297,10 @@ def slowest_resumes(records: list[MatchRecord], count: int) -> list[str]:
             resumed = _next(journal, i, lambda e: e.kind == "authorised")
             if resumed is not None:
                 between = [e.kind for e in journal[i + 1 : journal.index(resumed)]]
+                between += [
+                    f"during {kind}" for begin, until, kind in windows
+                    if entry.at - 1.0 <= until and begin <= resumed.at
+                ]  # fmt: skip
                 spans.append((resumed.at - entry.at, record.fixture_id, entry.detail, between))
     spans.sort(reverse=True)
     return [
