@@ -14,9 +14,11 @@ import json
 import os
 import random
 import signal
+import subprocess
 import threading
 import time
 import uuid
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -30,7 +32,7 @@ from django.core.management import call_command
 from django.db import connections
 from django.utils import timezone
 
-from streams.locks import lock_key
+from streams.locks import LOCKS_APPLICATION, lock_key
 from streams.models import Action, Fixture, Packet, RejectedFrame
 from streams.simulator import FaultSpec, Schedule, Simulator, generate_match
 from streams.simulator.journal import Entry
@@ -72,8 +74,9 @@ CREATE TRIGGER fault_packet_writes AFTER INSERT ON streams_packet
     FOR EACH ROW EXECUTE FUNCTION fault_note_packet_write();
 """
 _LOCK_HOLDERS = """
-    SELECT ((classid::bigint << 32) | objid::bigint), pid FROM pg_locks
-    WHERE locktype = 'advisory' AND objsubid = 1 AND granted
+    SELECT ((l.classid::bigint << 32) | l.objid::bigint), l.pid, a.application_name
+    FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
+    WHERE l.locktype = 'advisory' AND l.objsubid = 1 AND l.granted
 """
 
 
@@ -297,7 +300,7 @@ class Campaign:
         before = self._lock_holders()
         at = time.monotonic()
         if kind == "worker_kill":
-            victim = self._random.choice(self.processes.live_workers())
+            victim = self._busiest_worker()
             victim.send_signal(signal.SIGKILL)
             victim.wait(10)
             self.processes.start_worker()  # the replacement, as an orchestrator would
@@ -334,17 +337,30 @@ class Campaign:
                 return
             time.sleep(0.05)
 
-    def _lock_holders(self) -> dict[str, int]:
+    def _busiest_worker(self) -> subprocess.Popen[bytes]:
+        """The worker that follows the most fixtures: the one whose death costs most."""
+        workers = self.processes.live_workers()
+        by_pid = {worker.pid: worker for worker in workers}
+        counts = Counter(
+            int(name.removeprefix(LOCKS_APPLICATION))
+            for name in self._lock_holders(names=True).values()
+            if name.startswith(LOCKS_APPLICATION)
+        )
+        busiest = [pid for pid, _ in counts.most_common() if pid in by_pid]
+        return by_pid[busiest[0]] if busiest else self._random.choice(workers)
+
+    def _lock_holders(self, *, names: bool = False) -> dict[str, Any]:
+        """Fixture id to the backend pid holding its lock (or that session's name)."""
         try:
             with psycopg.connect(self.postgres.url(DATABASE), connect_timeout=2) as conn:
                 rows = conn.execute(_LOCK_HOLDERS).fetchall()
         except psycopg.Error:
             return {}
-        holders = {}
-        for key, pid in rows:
+        holders: dict[str, Any] = {}
+        for key, pid, name in rows:
             signed = key - (1 << 64) if key >= 1 << 63 else key
             if signed in self._keys:
-                holders[self._keys[signed]] = int(pid)
+                holders[self._keys[signed]] = name if names else int(pid)
         return holders
 
     def _finished(self, ids: list[str]) -> set[str]:
