@@ -20,7 +20,7 @@ from streams.dde.messages import DataPacket, parse_frame
 from streams.models import Action, Fixture
 from streams.simulator.journal import Entry
 from streams.state import fixture_fields, next_action_state
-from tests.faults.campaign import CampaignResult, MatchRecord, Recovery
+from tests.faults.records import CampaignResult, MatchRecord, Recovery
 
 FAULT_KINDS = (
     "drop_1000", "drop_1001", "drop_1006", "drop_1011", "stall", "malformed_frame",

@@ -8,8 +8,9 @@ from typing import Any
 
 import pytest
 
-from tests.faults.campaign import CampaignConfig, run_campaign
+from tests.faults.campaign import run_campaign
 from tests.faults.checks import Figures, analyse
+from tests.faults.records import CampaignConfig
 from tests.faults.report import markdown, summary, write
 from tests.faults.services import missing_tools
 

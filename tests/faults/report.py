@@ -10,8 +10,8 @@ import platform
 from pathlib import Path
 from typing import Any
 
-from tests.faults.campaign import CampaignResult
 from tests.faults.checks import FAULT_KINDS, Figures, percentile
+from tests.faults.records import CampaignResult
 
 # Targets from the issue; None: measured and reported, no target.
 TARGETS: dict[str, str] = {
