@@ -46,9 +46,14 @@ def _column(model: Any, name: str) -> str:
 RECENT_ACTIONS = 64
 
 _FIXTURE_FIELDS = [f.attname for f in Fixture._meta.concrete_fields]
+# The writer's epoch goes into the transaction's settings too (``dde.writer_epoch``): an
+# audit trigger can then say which listener stored each packet, whatever the fixture row
+# says, which is how the fault suite proves two listeners never stored at once.
+WRITER_EPOCH_SETTING = "dde.writer_epoch"
 _LOCK_FIXTURE = (
     f"SELECT {', '.join(str(f.column) for f in Fixture._meta.concrete_fields)},"
-    " set_config('synchronous_commit', 'off', true)"
+    " set_config('synchronous_commit', 'off', true),"
+    f" set_config('{WRITER_EPOCH_SETTING}', %s, true)"
     f" FROM {Fixture._meta.db_table} WHERE id = %s FOR UPDATE"
 )
 
@@ -154,10 +159,11 @@ class FixtureWriter:
         # The row lock serialises writers of one fixture even if two ever raced; the epoch
         # fences a listener whose lock went with its connection and was taken by another.
         with _raw_cursor() as cursor:
-            row = cursor.execute(_LOCK_FIXTURE, [self.fixture_id]).fetchone()
+            epoch = "" if self.epoch is None else str(self.epoch)
+            row = cursor.execute(_LOCK_FIXTURE, [epoch, self.fixture_id]).fetchone()
         if row is None:
             raise Fixture.DoesNotExist(f"fixture {self.fixture_id} does not exist")
-        fixture = Fixture.from_db(connection.alias, _FIXTURE_FIELDS, _from_db(row[:-1]))
+        fixture = Fixture.from_db(connection.alias, _FIXTURE_FIELDS, _from_db(row[:-2]))
         if self.epoch is not None and fixture.listener_epoch != self.epoch:
             raise LeaseLost(f"fixture {self.fixture_id} was taken over by another listener")
         return fixture

@@ -60,7 +60,6 @@ class Outcome(enum.Enum):
 _FINAL_STATES = {
     Outcome.FINISHED: ListenerState.FINISHED,
     Outcome.FAILED: ListenerState.FAILED,
-    Outcome.LEASE_LOST: ListenerState.FAILED,
     Outcome.SHUTDOWN: ListenerState.IDLE,  # another worker takes it over at the next tick
 }
 
@@ -162,6 +161,7 @@ class _Listener:
         self._publishing: asyncio.Task[None] | None = None
         self._publisher = broadcast.FixturePublisher(fixture_id)
         self._last_frame_at: dt.datetime | None = None
+        self._epoch = 0  # set by _run from start_listening
 
     async def run(self, speed: str | None) -> Outcome:
         outcome, error = Outcome.FAILED, ""
@@ -178,6 +178,7 @@ class _Listener:
 
     async def _run(self, speed: str | None) -> Outcome:
         start = await self._db(db.start_listening, self.fixture_id)
+        self._epoch = start.epoch
         self._writer = FixtureWriter(self.fixture_id, epoch=start.epoch)
         self.next_position = start.next_position
         self.log.info("listener.started", position=self.next_position)
@@ -314,7 +315,13 @@ class _Listener:
         self._last_check = now
         if _process_stopping.is_set():
             return Outcome.SHUTDOWN
-        check = await self._db(db.check, self.fixture_id, self._last_frame_at)
+        check = await self._db(db.check, self.fixture_id, self._last_frame_at, self._epoch)
+        if check.taken_over:
+            # Our lock went with its connection (a Postgres restart) and the dispatcher
+            # started another listener: stop now, not at the next packet, which on a quiet
+            # feed can be minutes away while both keep a connection to the vendor.
+            self.log.warning("listener.taken_over", position=self.next_position)
+            return Outcome.LEASE_LOST
         if check.stop_requested:
             return Outcome.STOPPED
         return Outcome.WINDOW_CLOSED if check.window_closed and self.honour_window else None
@@ -333,6 +340,8 @@ class _Listener:
         if self._publishing is not None:
             await asyncio.gather(self._publishing, return_exceptions=True)
         self.log.info("listener.stopped", outcome=outcome.value, position=self.next_position - 1)
+        if outcome is Outcome.LEASE_LOST:
+            return  # the fixture's state is the new listener's to write now
         state = _FINAL_STATES.get(outcome, ListenerState.STOPPED)
         try:
             await self._db(db.record_stopped, self.fixture_id, state, error)

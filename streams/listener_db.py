@@ -29,6 +29,7 @@ class Start:
 class Check:
     stop_requested: bool
     window_closed: bool
+    taken_over: bool
 
 
 def start_listening(fixture_id: uuid.UUID) -> Start:
@@ -79,14 +80,17 @@ def record_auth_rejected(fixture_id: uuid.UUID, message: str, retry_in: float) -
     )
 
 
-def check(fixture_id: uuid.UUID, last_frame_at: dt.datetime | None) -> Check:
-    """Note the last frame time and read the stop flag and listen window."""
+def check(fixture_id: uuid.UUID, last_frame_at: dt.datetime | None, epoch: int) -> Check:
+    """Note the last frame time and read the stop flag, the listen window, and whether a
+    later listener (a later epoch) has taken the fixture over."""
+    fixtures = Fixture.objects.filter(pk=fixture_id)
     if last_frame_at is not None:
-        Fixture.objects.filter(pk=fixture_id).update(last_frame_at=last_frame_at)
-    stop_requested, listen_until = Fixture.objects.values_list(
-        "stop_requested", "listen_until"
-    ).get(pk=fixture_id)
-    return Check(stop_requested, listen_until <= timezone.now())
+        # Only while still ours: a listener that was taken over must not write at all.
+        fixtures.filter(listener_epoch=epoch).update(last_frame_at=last_frame_at)
+    stop_requested, listen_until, current_epoch = fixtures.values_list(
+        "stop_requested", "listen_until", "listener_epoch"
+    ).get()
+    return Check(stop_requested, listen_until <= timezone.now(), current_epoch != epoch)
 
 
 def record_stopped(fixture_id: uuid.UUID, state: str, error: str) -> None:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import socket
 import threading
 import uuid
 from dataclasses import dataclass
@@ -25,6 +24,10 @@ _ADVISORY_LOCKS_OF_THIS_DATABASE = """
     WHERE locktype = 'advisory' AND objsubid = 1 AND granted
       AND database = (SELECT oid FROM pg_database WHERE datname = current_database())
 """
+
+
+# application_name of a process's lock connection: this prefix and the OS process id.
+LOCKS_APPLICATION = "dde-locks-"
 
 
 class LeaseLost(Exception):
@@ -103,7 +106,11 @@ class ProcessLocks:
         # fenced by the fixture's epoch and stop at their next write once taken over.
         self._drop_connection()
         self._held.clear()
-        self._conn = psycopg.connect(self._conninfo, autocommit=True)
+        # Named after the process, so pg_stat_activity says which process holds which
+        # fixtures (an operator, or the fault suite choosing the worker to kill).
+        self._conn = psycopg.connect(
+            self._conninfo, autocommit=True, application_name=f"{LOCKS_APPLICATION}{os.getpid()}"
+        )
         return self._conn
 
     def _drop_connection(self) -> None:
@@ -138,7 +145,5 @@ def process_locks() -> ProcessLocks:
     global _process_locks
     with _process_locks_mutex:
         if _process_locks is None:
-            # Named so that pg_stat_activity shows which process holds which fixtures.
-            name = f"dde-locks {socket.gethostname()}:{os.getpid()}"
-            _process_locks = ProcessLocks(database_conninfo(application_name=name[:63]))
+            _process_locks = ProcessLocks(database_conninfo())
         return _process_locks

@@ -17,6 +17,17 @@ from streams.models import Fixture
 from streams.simulator import FaultSpec, Schedule, Simulator
 
 TOKEN = "test-token"
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    # Here, not in tests/faults/conftest.py: pytest reads options only from the root conftest.
+    parser.addoption(
+        "--soak",
+        action="store_true",
+        help="fault suite: the long soak (50 matches; FAULT_SOAK_MATCHES=N to choose)",
+    )
+
+
 ACCEPT = "application/vnd.imggaming.dde.api+json;version=1"
 
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from websockets.asyncio.server import ServerConnection
 
-from streams.simulator.faults import FaultSpec, huge_frame, malformed_frame
+from streams.simulator.faults import MALFORMED_KINDS, FaultSpec, huge_frame, malformed_frame
 from streams.simulator.match import Match
 from streams.simulator.render import wire_timestamp
 from streams.simulator.routes import StreamRequest
@@ -36,6 +36,9 @@ class FeedOptions:
     stats: Stats
     next_malformed: Callable[[], int]
     now: Callable[[], dt.datetime]
+    next_drop: Callable[[], int] = lambda: 0
+    random: Callable[[], float] = lambda: 1.0  # [0, 1); 1.0 never fires a random fault
+    note: Callable[[str, str], None] = lambda kind, detail: None  # the server's journal
 
 
 def due_times(
@@ -115,24 +118,40 @@ class Feed:
 
     async def _apply_faults(self, index: int) -> bool:
         """Extra frames, a silence or a drop after a packet; True when the socket is gone."""
-        faults, stats, count = self._faults, self._options.stats, self.sent
+        faults, options, count = self._faults, self._options, self.sent
         if faults.repeat and count % faults.repeat == 0:
             await self._ws.send(self._frames[index])
-            stats.repeats_sent += 1
+            options.stats.repeats_sent += 1
+            options.note("repeat", str(index))
         if faults.malformed and count % faults.malformed == 0:
-            kind = self._options.next_malformed()
+            kind = options.next_malformed()
             await self._ws.send(malformed_frame(kind, self._frames[index]))
-            stats.malformed_sent += 1
+            options.stats.malformed_sent += 1
+            options.note("malformed", MALFORMED_KINDS[kind % len(MALFORMED_KINDS)])
         if faults.silence_after is not None and count == faults.silence_after:
-            stats.silences += 1
-            await asyncio.sleep(faults.silence_seconds)
-            self._next_heartbeat = asyncio.get_running_loop().time()
-        if faults.drop and count % faults.drop == 0:
-            stats.drops += 1
-            if faults.drop_code is None:
-                # No close frame at all: the client sees an abnormal closure (1006).
-                self._ws.transport.abort()
-            else:
-                await self._ws.close(faults.drop_code, "simulated drop")
+            await self._silence(faults.silence_seconds)
+        if faults.stall_every and options.random() * faults.stall_every < 1:
+            await self._silence(faults.stall_seconds)
+        if (faults.drop and count % faults.drop == 0) or (
+            faults.drop_random and options.random() * faults.drop_random < 1
+        ):
+            await self._drop(faults.drop_code_for(options.next_drop()), index)
             return True
         return False
+
+    async def _silence(self, seconds: float) -> None:
+        """Nothing at all, not even heartbeats: the connection looks open but is dead."""
+        self._options.stats.silences += 1
+        self._options.note("silence", f"{seconds:g}")
+        await asyncio.sleep(seconds)
+        self._options.note("silence_over", "")
+        self._next_heartbeat = asyncio.get_running_loop().time()
+
+    async def _drop(self, code: int | None, index: int) -> None:
+        self._options.stats.drops += 1
+        self._options.note("drop", f"{code or 1006}@{index}")
+        if code is None:
+            # No close frame at all: the client sees an abnormal closure (1006).
+            self._ws.transport.abort()
+        else:
+            await self._ws.close(code, "simulated drop")

@@ -6,8 +6,10 @@ import asyncio
 import contextlib
 import datetime as dt
 import hmac
+import itertools
 import json
 import logging
+import random
 import time
 from collections.abc import AsyncIterator, Callable, Coroutine
 from dataclasses import dataclass
@@ -20,6 +22,7 @@ from websockets.http11 import Request, Response
 from streams.simulator import rest
 from streams.simulator.faults import FaultSpec
 from streams.simulator.feed import Feed, FeedOptions, control
+from streams.simulator.journal import Journal
 from streams.simulator.routes import (
     ACCEPT_MEDIA_TYPE,
     BadRequest,
@@ -101,10 +104,14 @@ class Simulator:
         self.faults = faults or FaultSpec()
         self.auth_timeout = auth_timeout
         self.stats = Stats()
+        self.journal = Journal()
         self._token = token
         self._clock = clock
         self._first_attempt: float | None = None
         self._malformed = 0
+        self._drops = 0
+        self._connections = itertools.count(1)
+        self._random = random.Random(self.faults.seed)
 
     @contextlib.asynccontextmanager
     async def serve(self, host: str = "127.0.0.1", port: int = 0) -> AsyncIterator[Serving]:
@@ -131,10 +138,14 @@ class Simulator:
         kind, self._malformed = self._malformed, self._malformed + 1
         return kind
 
+    def _next_drop(self) -> int:
+        # Shared too: drop_code=mix then cycles through every code across the fixtures.
+        number, self._drops = self._drops, self._drops + 1
+        return number
+
     def _token_accepted(self, token: str) -> bool:
-        window = self.faults.reject_token
         first = self._first_attempt
-        if window and first is not None and time.monotonic() - first < window:
+        if first is not None and self.faults.refuses_token_at(time.monotonic() - first):
             return False
         return hmac.compare_digest(token.encode(), self._token.encode())
 
@@ -150,6 +161,9 @@ class Simulator:
         if refusal is not None:
             self.stats.rejected_upgrades += 1
             logger.info("upgrade refused: %s %s", refusal.status_code, request.path.split("?")[0])
+            with contextlib.suppress(NotFound, BadRequest):
+                fixture_id = str(parse_stream(request.path).fixture_id)
+                self.journal.note(fixture_id, 0, "upgrade_refused", str(refusal.status_code))
         return refusal
 
     def _refuse_upgrade(self, request: Request) -> Response | None:
@@ -189,14 +203,20 @@ class Simulator:
 
     async def _handle(self, ws: ServerConnection) -> None:
         request = parse_stream(ws.request.path if ws.request else "")
+        fixture_id, number = str(request.fixture_id), next(self._connections)
         self.stats.connections += 1
         self.stats.open_connections += 1
         logger.info(
             "stream opened: fixture %s from position %d", request.fixture_id, request.start_position
         )
+
+        def note(kind: str, detail: str = "") -> None:
+            self.journal.note(fixture_id, number, kind, detail)
+
         try:
-            if not await self._authenticate(ws):
+            if not await self._authenticate(ws, note):
                 return
+            note("authorised", str(request.start_position))
             match = await asyncio.to_thread(self.schedule.match, request.fixture_id, self.pace)
             options = FeedOptions(
                 self.pace,
@@ -205,15 +225,19 @@ class Simulator:
                 self.stats,
                 self._next_malformed,
                 self._clock,
+                next_drop=self._next_drop,
+                random=self._random.random,
+                note=note,
             )
             await self._until_closed(ws, Feed(ws, match, request, options).run())
         except ConnectionClosed:
             pass
         finally:
             self.stats.open_connections -= 1
+            note("closed")
             logger.info("stream closed: fixture %s", request.fixture_id)
 
-    async def _authenticate(self, ws: ServerConnection) -> bool:
+    async def _authenticate(self, ws: ServerConnection, note: Callable[[str, str], None]) -> bool:
         """Wait for the auth message (PROTOCOL.md §2.2) and answer it (§2.3)."""
         try:
             frame = await asyncio.wait_for(ws.recv(), self.auth_timeout)
@@ -223,6 +247,7 @@ class Simulator:
         if token is None:
             return await self._refuse(ws, AUTH_BAD_FORMAT)
         if not self._token_accepted(token):
+            note("token_refused", "")
             return await self._refuse(ws, INVALID_AUTH)
         await ws.send(control(AUTH_ACCEPTED, "INFO"))
         self.stats.auth_ok += 1

@@ -33,6 +33,37 @@ def test_every_fault_is_parsed() -> None:
     assert FaultSpec.parse(str(spec)) == spec
 
 
+def test_the_random_and_periodic_faults_are_parsed_and_printed_back() -> None:
+    spec = FaultSpec.parse(
+        "drop_random=20,drop_code=mix,stall=150:4,reject_token_every=12:1.5,seed=7"
+    )
+    assert spec == FaultSpec(
+        drop_random=20,
+        drop_mix=True,
+        stall_every=150,
+        stall_seconds=4.0,
+        reject_every=12.0,
+        reject_for=1.5,
+        seed=7,
+    )
+    assert FaultSpec.parse(str(spec)) == spec
+    assert not FaultSpec.parse("seed=3").active
+
+
+def test_drop_code_mix_takes_every_close_in_turn() -> None:
+    spec = FaultSpec.parse("drop=5,drop_code=mix")
+    assert [spec.drop_code_for(n) for n in range(5)] == [1000, 1001, None, 1011, 1000]
+    assert FaultSpec.parse("drop=5,drop_code=1011").drop_code_for(3) == 1011
+
+
+def test_a_periodic_token_refusal_covers_the_end_of_every_period() -> None:
+    spec = FaultSpec.parse("reject_token_every=10:2")
+    refused = [t for t in range(30) if spec.refuses_token_at(t + 0.5)]
+    assert refused == [8, 9, 18, 19, 28, 29]
+    assert FaultSpec.parse("reject_token=3").refuses_token_at(2.9)
+    assert not FaultSpec.parse("reject_token=3").refuses_token_at(3.1)
+
+
 def test_drop_aborts_the_connection_unless_a_code_is_given() -> None:
     assert FaultSpec.parse("drop=5").drop_code is None
     assert FaultSpec.parse("drop=5,drop_code=abort").drop_code is None
@@ -50,6 +81,10 @@ def test_drop_aborts_the_connection_unless_a_code_is_given() -> None:
         ("silence=5", "AFTER:SECONDS"),
         ("silence=5:soon", "seconds"),
         ("reject_token=-1", "seconds"),
+        ("drop_code=sometimes", "drop_code must be one of"),
+        ("stall=5", "N:SECONDS"),
+        ("reject_token_every=2:3", "0 < SECONDS < PERIOD"),
+        ("seed=x", "integer"),
     ],
 )
 def test_a_bad_spec_is_a_value_error_that_says_why(spec: str, message: str) -> None:

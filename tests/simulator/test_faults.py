@@ -133,3 +133,50 @@ async def test_faults_never_change_the_packets_of_a_match(start_server: StartSer
     fixture_id = uuid.uuid4()
     path = f"/soccer/fixtures/{fixture_id}/actions"
     assert (await plain.get(path)).text == (await faulty.get(path)).text
+
+
+async def test_random_drops_cut_at_varying_positions_with_every_close_code(
+    start_server: StartServer,
+) -> None:
+    server = await start_server(faults=FaultSpec.parse("drop_random=15,drop_code=mix,seed=1"))
+    fixture_id, position, lengths, codes = uuid.uuid4(), 0, [], []
+    while len(codes) < 8:
+        ws = await open_stream(server.stream(fixture_id, speed="fast", startPosition=position))
+        got = len(packets(await frames_until_closed(ws)))
+        lengths.append(got)
+        codes.append(ws.close_code)
+        position += got
+    assert len(set(lengths)) > 3  # random positions, not every Nth packet
+    assert codes == [1000, 1001, 1006, 1011] * 2
+    drops = [e for e in server.simulator.journal.entries(str(fixture_id)) if e.kind == "drop"]
+    assert [e.detail.split("@")[0] for e in drops] == ["1000", "1001", "1006", "1011"] * 2
+
+
+async def test_a_stall_is_journaled_and_the_client_closing_ends_it(
+    start_server: StartServer,
+) -> None:
+    server = await start_server(heartbeat=0.1, faults=FaultSpec.parse("stall=1:30,seed=2"))
+    fixture_id = uuid.uuid4()
+    ws = await open_stream(server.stream(fixture_id, speed="fast"))
+    assert is_packet(await asyncio.wait_for(ws.recv(), 3))
+    with pytest.raises(TimeoutError):
+        await asyncio.wait_for(ws.recv(), 0.5)  # no heartbeat either: a silent stall
+    await ws.close()
+    await asyncio.sleep(0.2)
+    kinds = [e.kind for e in server.simulator.journal.entries(str(fixture_id))]
+    assert kinds == ["authorised", "silence", "closed"]
+
+
+async def test_a_token_refused_for_a_while_mid_match_is_accepted_again(
+    start_server: StartServer,
+) -> None:
+    server = await start_server(faults=FaultSpec.parse("reject_token_every=1:0.5"))
+    url = server.stream(uuid.uuid4())
+    (await open_stream(url)).transport.abort()  # the first attempt starts the clock
+    verdicts = []
+    for _ in range(8):
+        async with connect(url, additional_headers={"Accept": ACCEPT}) as ws:
+            await ws.send(json.dumps({"authToken": TOKEN}))
+            verdicts.append(json.loads(await ws.recv())["level"])
+        await asyncio.sleep(0.25)
+    assert "INFO" in verdicts[verdicts.index("ERROR") :]  # refused, then accepted again

@@ -8,9 +8,10 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from django.db import connection, transaction
 
 from streams.dde.messages import DataPacket, parse_frame
-from streams.ingest import FixtureWriter, store_packets
+from streams.ingest import WRITER_EPOCH_SETTING, FixtureWriter, store_packets
 from streams.locks import LeaseLost
 from streams.models import Action, Fixture, Packet
 
@@ -231,6 +232,16 @@ def test_a_writer_taken_over_by_a_later_listener_stores_nothing(fixture, feed):
     assert not Packet.objects.filter(fixture=fixture).exists()
     current = FixtureWriter(fixture.id, epoch=2)
     assert len(current.store([feed.packet(new_id(), "Confirmed", 103, "Corner")]).stored) == 1
+
+
+def test_a_writer_names_its_epoch_to_the_database_for_the_length_of_its_transaction(fixture, feed):
+    # What an audit trigger sees (the fault suite's writer check relies on it).
+    Fixture.objects.filter(pk=fixture.pk).update(listener_epoch=7)
+    with transaction.atomic():
+        FixtureWriter(fixture.id, epoch=7).store([feed.packet(new_id(), "Confirmed", 103, "C")])
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT current_setting(%s, true)", [WRITER_EPOCH_SETTING])
+            assert cursor.fetchone() == ("7",)
 
 
 def test_a_writer_notices_packets_stored_by_someone_else_and_continues_after_them(fixture, feed):

@@ -12,6 +12,7 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
+from django.db.models import F
 from django.utils import timezone
 
 from streams import dispatch
@@ -219,3 +220,24 @@ def test_the_fixture_score_always_equals_the_latest_summary(
             summary["awayTeamScore"],
         )
         assert fixture.status == summary["currentStatus"]
+
+
+def test_a_listener_taken_over_by_a_newer_one_stops_even_while_the_feed_is_quiet(
+    start_feed: StartFeed, make_fixture: Callable[..., Fixture]
+) -> None:
+    fixture_id = uuid.uuid4()
+    schedule = Schedule()
+    # Kick-off in an hour: not a packet for a long while, only heartbeats.
+    schedule.add(fixture_id, kickoff=timezone.now() + dt.timedelta(hours=1))
+    feed = start_feed(schedule=schedule, pace=1)
+    fixture = make_fixture(fixture_id)
+    running = in_thread(lambda: follow(fixture.id))
+    wait_for(lambda: feed.stats.auth_ok == 1)
+    Fixture.objects.filter(pk=fixture.id).update(listener_state=ListenerState.LISTENING)
+    # What a new listener does on taking the fixture, say after a Postgres restart took
+    # this one's lock with its connection.
+    Fixture.objects.filter(pk=fixture.id).update(listener_epoch=F("listener_epoch") + 1)
+    assert running.result(timeout=10) is Outcome.LEASE_LOST
+    wait_for(lambda: feed.stats.open_connections == 0, timeout=5)
+    fixture.refresh_from_db()
+    assert fixture.listener_state == ListenerState.LISTENING  # the new one's, left alone
