@@ -21,7 +21,7 @@ from django.utils import timezone
 
 from dde_site import processes
 from dde_site.celery import app as celery_app
-from streams.locks import lock_key
+from streams.locks import LOCKS_APPLICATION, lock_key
 from streams.models import Fixture
 from streams.simulator import Schedule
 from tests.conftest import StartFeed
@@ -48,7 +48,7 @@ _LOCK_HOLDERS = """
 
 def lock_holders() -> dict[int, int]:
     """Advisory lock key -> OS pid of the worker process holding it (each worker names
-    its lock connection after its host and pid)."""
+    its lock connection after its pid: LOCKS_APPLICATION and the pid)."""
     with connection.cursor() as cursor:
         cursor.execute(_LOCK_HOLDERS)
         rows = cursor.fetchall()
@@ -56,7 +56,7 @@ def lock_holders() -> dict[int, int]:
     for classid, objid, application_name in rows:
         unsigned = (int(classid) << 32) | int(objid)
         key = unsigned - (1 << 64) if unsigned >= 1 << 63 else unsigned
-        holders[key] = int(application_name.rsplit(":", 1)[1])
+        holders[key] = int(application_name.removeprefix(LOCKS_APPLICATION))
     return holders
 
 
