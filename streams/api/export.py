@@ -152,7 +152,11 @@ async def fetch_chunks(
 ) -> AsyncIterator[Rows]:
     """``columns`` of the queryset's rows, CHUNK_ROWS at a time, from one snapshot."""
     sql, params = queryset.values_list(*columns).query.sql_with_params()
-    conninfo = database_conninfo(options="-c TimeZone=UTC", application_name="dde-api-export")
+    # No JIT: compiling the query's expressions cost 100-200 ms before the first row of a
+    # million-row export, and the rows stream as fast without it.
+    conninfo = database_conninfo(
+        options="-c TimeZone=UTC -c jit=off", application_name="dde-api-export"
+    )
     async with await psycopg.AsyncConnection.connect(conninfo) as conn:
         await conn.set_read_only(True)
         types(conn.adapters)
