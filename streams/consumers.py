@@ -7,6 +7,7 @@ fills any gap from Postgres (docs/live-protocol.md).
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from typing import Any
 from urllib.parse import parse_qs
@@ -16,7 +17,7 @@ from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.urls import path, re_path
 
-from streams import live
+from streams import fanout, live
 from streams.broadcast import SCOREBOARD_GROUP, ChangesEvent, ScoreEvent, fixture_group
 from streams.models import POSITION_MAX
 from streams.ops import metrics
@@ -73,10 +74,20 @@ class ViewerCounted(ReadOnlyConsumer):
 
 
 class FixtureConsumer(ViewerCounted):
-    """``/ws/fixtures/<uuid>/?after=N``: changes after position N, then live ones."""
+    """``/ws/fixtures/<uuid>/?after=N``: changes after position N, then live ones.
 
+    Live changes come from this process's reader of the fixture's group (``streams.fanout``),
+    not from a channel of its own. While the consumer reads Postgres (its backlog, or a gap)
+    the events that arrive are held, then sent in order once it is done.
+    """
+
+    # No channel per viewer: the process subscribes once per group for all its viewers.
+    channel_layer_alias = "no channel per viewer"
     group: str | None = None
     last_sent = -1
+    # Events held while reading Postgres; None when up to date (events are sent at once).
+    _held: list[ChangesEvent] | None = None
+    _recovery: asyncio.Task[None] | None = None
 
     async def connect(self) -> None:
         await self.accept()
@@ -89,34 +100,67 @@ class FixtureConsumer(ViewerCounted):
         if after is None:
             await self.close(code=CLOSE_BAD_REQUEST)
             return
-        # Join first, then read: a packet stored meanwhile is in the backlog, in the
-        # group, or both; the position check below sends it once.
+        # Join first, then read: a packet stored meanwhile is in the backlog, in the held
+        # events, or both; the position check sends it once.
+        self._held = []
         self.group = fixture_group(self.fixture_id)
-        await self.channel_layer.group_add(self.group, self.channel_name)
-        if not await self._catch_up(after):
-            await self.close(code=CLOSE_NOT_FOUND)
+        await fanout.join(self.group, self)
+        if await self._catch_up(after):
+            await self._release()
 
     async def disconnect(self, code: int) -> None:
+        if self._recovery is not None:
+            self._recovery.cancel()
         if self.group is not None:
-            await self.channel_layer.group_discard(self.group, self.channel_name)
+            await fanout.leave(self.group, self)
 
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
         """Viewers cannot change anything: whatever they send is ignored."""
 
-    async def fixture_changes(self, event: ChangesEvent) -> None:
+    async def deliver(self, event: ChangesEvent) -> None:
+        """One event from the group's reader, in publish order. Waits on nothing but the
+        socket write: a gap is filled from Postgres in a task of this viewer's own."""
+        if self._held is not None:
+            self._held.append(event)
+        elif not await self._send_in_order(event):
+            self._held = [event]
+            self._recovery = asyncio.ensure_future(self._recover())
+
+    async def _send_in_order(self, event: ChangesEvent) -> bool:
+        """Send the event's changes that follow the last one sent; False at a gap."""
         for change in event["changes"]:
             position = change["position"]
-            if position <= self.last_sent:
-                continue
-            if position > self.last_sent + 1 and not await self._catch_up(self.last_sent):
-                return
+            if position > self.last_sent + 1:
+                return False
             if position == self.last_sent + 1:
                 await self.send(text_data=change["text"])
                 self.last_sent = position
+        return True
+
+    async def _recover(self) -> None:
+        if await self._catch_up(self.last_sent):
+            await self._release()
+
+    async def _release(self) -> None:
+        """Send the held events in order, reading Postgres again at a gap; then send live."""
+        while self._held:
+            if await self._send_in_order(self._held[0]):
+                self._held.pop(0)
+                continue
+            sent = self.last_sent
+            if not await self._catch_up(sent):
+                return
+            if self.last_sent == sent:  # Postgres has nothing newer: drop it, don't spin
+                self._held.pop(0)
+        self._held = None
 
     async def _catch_up(self, after: int) -> bool:
+        """Send what Postgres holds after ``after``; False, and the socket closed, when the
+        fixture does not exist (any more)."""
         snapshot = await _fixture_snapshot(self.fixture_id, after)
         if snapshot is None:
+            self._held = None
+            await self.close(code=CLOSE_NOT_FOUND)
             return False
         await self.send(text_data=snapshot.text)
         self.last_sent = max(self.last_sent, snapshot.position)

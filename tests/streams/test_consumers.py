@@ -14,7 +14,7 @@ from channels.db import database_sync_to_async
 from channels.testing import WebsocketCommunicator
 
 from dde_site.asgi import application
-from streams import broadcast, consumers, live
+from streams import broadcast, consumers, fanout, live
 from streams.ingest import FixtureWriter
 from streams.models import Fixture, Packet
 from tests.streams.test_ingest import Feed
@@ -234,3 +234,48 @@ async def test_an_idle_viewer_stays_connected_and_still_gets_the_next_change(
     await sync_to_async(match.store)(1)
     assert (await receive(viewer))["position"] == 0
     await viewer.disconnect()
+
+
+async def test_a_process_subscribes_once_per_group_whatever_its_viewers(match: Match) -> None:
+    group = broadcast.fixture_group(match.fixture.id)
+    viewers = [connect(f"/ws/fixtures/{match.fixture.id}/") for _ in range(3)]
+    for viewer in viewers:
+        assert (await viewer.connect())[0]
+        await receive(viewer)
+    local = fanout._groups()[group]
+    assert len(local.viewers) == 3
+    await sync_to_async(match.store)(1)
+    assert [(await receive(v))["position"] for v in viewers] == [0, 0, 0]
+    for viewer in viewers:
+        await viewer.disconnect()
+    assert group not in fanout._groups()
+    assert local.subscribed.done() and local._reader is not None and local._reader.done()
+
+
+async def test_a_viewer_reading_postgres_holds_up_nobody_and_then_gets_every_position(
+    match: Match, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    up_to_date = connect(f"/ws/fixtures/{match.fixture.id}/")
+    assert (await up_to_date.connect())[0]
+    await receive(up_to_date)
+    # The next viewer's backlog read waits until we let it go, as a slow query would.
+    read_backlog, go_on = consumers._fixture_snapshot, asyncio.Event()
+
+    async def slow_snapshot(fixture_id: uuid.UUID, after: int) -> live.Snapshot | None:
+        await go_on.wait()
+        return await read_backlog(fixture_id, after)
+
+    monkeypatch.setattr(consumers, "_fixture_snapshot", slow_snapshot)
+    slow = connect(f"/ws/fixtures/{match.fixture.id}/")
+    connecting = asyncio.ensure_future(slow.connect())
+    await asyncio.sleep(0.5)  # joined the group, now reading
+    for position in range(3):
+        await sync_to_async(match.store)(1)
+        assert (await receive(up_to_date))["position"] == position
+    monkeypatch.setattr(consumers, "_fixture_snapshot", read_backlog)
+    go_on.set()
+    assert (await connecting)[0]
+    await sync_to_async(match.store)(1)
+    assert await received_positions(slow) == [0, 1, 2, 3]
+    await up_to_date.disconnect()
+    await slow.disconnect()
