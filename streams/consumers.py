@@ -12,6 +12,7 @@ import uuid
 from typing import Any
 from urllib.parse import parse_qs
 
+import structlog
 from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
@@ -22,6 +23,9 @@ from streams.broadcast import SCOREBOARD_GROUP, ChangesEvent, ScoreEvent, fixtur
 from streams.models import POSITION_MAX
 from streams.ops import metrics
 
+log = structlog.get_logger(__name__)
+
+CLOSE_INTERNAL_ERROR = 1011
 CLOSE_BAD_REQUEST = 4400
 CLOSE_NOT_FOUND = 4404
 
@@ -138,8 +142,15 @@ class FixtureConsumer(ViewerCounted):
         return True
 
     async def _recover(self) -> None:
-        if await self._catch_up(self.last_sent):
-            await self._release()
+        try:
+            if await self._catch_up(self.last_sent):
+                await self._release()
+        except Exception as exc:
+            # Postgres unreachable, say: close, and the browser resumes from its position
+            # when it reconnects, as it would have if this had failed in the consumer.
+            log.warning("viewer.catch_up_failed", fixture=str(self.fixture_id), error=repr(exc))
+            self._held = None
+            await self.close(code=CLOSE_INTERNAL_ERROR)
 
     async def _release(self) -> None:
         """Send the held events in order, reading Postgres again at a gap; then send live."""

@@ -48,7 +48,12 @@ class LocalGroup:
 
     async def _read(self, channel: str) -> None:
         while True:
-            event = await self.layer.receive(channel)
+            try:
+                event = await self.layer.receive(channel)
+            except Exception as exc:  # the layer reconnects by itself; keep reading
+                log.warning("fanout.receive_failed", group=self.name, error=repr(exc))
+                await asyncio.sleep(0.1)
+                continue
             for viewer in list(self.viewers):
                 try:
                     await viewer.deliver(event)

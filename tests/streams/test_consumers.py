@@ -279,3 +279,20 @@ async def test_a_viewer_reading_postgres_holds_up_nobody_and_then_gets_every_pos
     assert await received_positions(slow) == [0, 1, 2, 3]
     await up_to_date.disconnect()
     await slow.disconnect()
+
+
+async def test_a_viewer_that_cannot_fill_a_gap_is_closed_to_resume_on_reconnect(
+    match: Match, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    viewer = connect(f"/ws/fixtures/{match.fixture.id}/")
+    assert (await viewer.connect())[0]
+    await receive(viewer)
+
+    async def unreachable(fixture_id: uuid.UUID, after: int) -> live.Snapshot | None:
+        raise OSError("Postgres is unreachable")
+
+    monkeypatch.setattr(consumers, "_fixture_snapshot", unreachable)
+    await sync_to_async(match.store)(1, publish=False)  # this event never reaches anyone
+    await sync_to_async(match.store)(1)
+    assert await viewer.receive_output(timeout=3) == {"type": "websocket.close", "code": 1011}
+    await viewer.disconnect()
