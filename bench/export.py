@@ -13,7 +13,6 @@ from __future__ import annotations
 import argparse
 import contextlib
 import os
-import platform
 import random
 import secrets
 import signal
@@ -36,6 +35,7 @@ import django  # noqa: E402
 
 django.setup()
 
+from _measure import free_port, machine, percentile  # noqa: E402
 from django.conf import settings  # noqa: E402
 from django.db import connection  # noqa: E402
 
@@ -86,26 +86,6 @@ SELECT md5(%(seed)s || f)::uuid, md5(%(seed)s || f || '/' || a)::uuid,
     '[]'::jsonb, 1 + a / 1e9, a + 1, a %% 50 = 0, false, a, a
 FROM generate_series(1, %(fixtures)s) AS f, generate_series(0, %(per)s - 1) AS a
 """
-
-
-def percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(q / 100 * (len(ordered) - 1)))]
-
-
-def machine() -> str:
-    cpu = "unknown CPU"
-    for line in Path("/proc/cpuinfo").read_text().splitlines():
-        if line.startswith("model name"):
-            cpu = line.split(":", 1)[1].strip()
-            break
-    return f"{platform.node()}: {os.cpu_count()} cores, {cpu}, Python {platform.python_version()}"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def bench_fixture_ids(fixtures: int) -> list[str]:

@@ -12,7 +12,6 @@ import asyncio
 import contextlib
 import datetime as dt
 import os
-import platform
 import signal
 import socket
 import statistics
@@ -34,6 +33,7 @@ import django  # noqa: E402
 django.setup()
 
 import structlog  # noqa: E402
+from _measure import free_port, machine, percentile  # noqa: E402
 from django.conf import settings  # noqa: E402
 from django.db import connections  # noqa: E402
 from django.utils import timezone  # noqa: E402
@@ -47,26 +47,6 @@ from streams.simulator import FaultSpec, Schedule, Simulator  # noqa: E402
 from streams.tasks import enqueue_listener  # noqa: E402
 
 TOKEN = "bench-token"
-
-
-def percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(q / 100 * (len(ordered) - 1)))]
-
-
-def machine() -> str:
-    cpu = "unknown CPU"
-    for line in Path("/proc/cpuinfo").read_text().splitlines():
-        if line.startswith("model name"):
-            cpu = line.split(":", 1)[1].strip()
-            break
-    return f"{platform.node()}: {os.cpu_count()} cores, {cpu}, Python {platform.python_version()}"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @contextlib.contextmanager

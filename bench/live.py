@@ -25,7 +25,6 @@ import json
 import logging
 import math
 import os
-import platform
 import queue
 import resource
 import socket
@@ -56,6 +55,7 @@ django.setup()
 logging.getLogger("streams.simulator").setLevel(logging.WARNING)
 
 import httpx  # noqa: E402
+from _measure import free_port, load_average, machine, percentile  # noqa: E402
 from django.conf import settings  # noqa: E402
 from django.utils import timezone  # noqa: E402
 from websockets.asyncio.client import connect  # noqa: E402
@@ -91,13 +91,6 @@ SEND_TIME = (
 # --- small helpers ------------------------------------------------------------------------
 
 
-def percentile(values: list[float], q: float) -> float:
-    if not values:
-        return math.nan
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(q / 100 * (len(ordered) - 1)))]
-
-
 def pcts(values: list[float]) -> str:
     if not values:
         return "no samples"
@@ -105,29 +98,6 @@ def pcts(values: list[float]) -> str:
         f"p50 {percentile(values, 50):.1f}, p95 {percentile(values, 95):.1f}, "
         f"p99 {percentile(values, 99):.1f}, max {max(values):.1f}"
     )
-
-
-def machine() -> str:
-    cpu = "unknown CPU"
-    for line in Path("/proc/cpuinfo").read_text().splitlines():
-        if line.startswith("model name"):
-            cpu = line.split(":", 1)[1].strip()
-            break
-    memory = Path("/proc/meminfo").read_text().split()[1]
-    return (
-        f"{platform.node()}: {os.cpu_count()} cores, {cpu}, {int(memory) // 1024 // 1024} GiB, "
-        f"Python {platform.python_version()}"
-    )
-
-
-def load_average() -> str:
-    return " ".join(Path("/proc/loadavg").read_text().split()[:3])
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def wait_for_port(port: int, process: subprocess.Popen[Any], timeout: float) -> None:
