@@ -12,9 +12,11 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
+from streams.dde.messages import DataPacket, parse_frame
+from streams.ingest import store_packets
 from streams.locks import process_locks
 from streams.models import Fixture
-from streams.simulator import FaultSpec, Schedule, Simulator
+from streams.simulator import FaultSpec, Match, Schedule, Simulator
 
 TOKEN = "test-token"
 
@@ -117,3 +119,24 @@ def make_fixture() -> Callable[..., Fixture]:
         return Fixture.objects.create(id=fixture_id or uuid.uuid4(), **values)
 
     return make
+
+
+def match_packets(match: Match) -> list[DataPacket]:
+    """A generated match's data packets, parsed as the listener parses them."""
+    parsed = [parse_frame(frame) for frame in match.frames]
+    return [p for p in parsed if isinstance(p, DataPacket)]
+
+
+def store_match(match: Match) -> Fixture:
+    """The whole match stored as the listener would store it."""
+    fixture = Fixture.objects.create(
+        id=match.fixture_id,
+        home_team=match.home.name,
+        away_team=match.away.name,
+        kickoff=match.kickoff,
+        listen_from=match.kickoff - dt.timedelta(minutes=30),
+        listen_until=match.kickoff + dt.timedelta(hours=4),
+    )
+    store_packets(fixture.id, match_packets(match))
+    fixture.refresh_from_db()
+    return fixture

@@ -148,7 +148,8 @@ def test_no_page_admin_page_or_api_answer_contains_the_token(
     make_fixture: Callable[..., Fixture], settings: Any, admin_client: Client, seen: Seen
 ) -> None:
     settings.DDE_AUTH_TOKEN = SECRET
-    from tests.api.conftest import match_number, store_match
+    from tests.api.conftest import match_number
+    from tests.conftest import store_match
 
     fixture = store_match(match_number(3))
     fixture.listener_error = "The feed rejected the token: The supplied authentication is invalid"

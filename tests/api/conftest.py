@@ -15,10 +15,9 @@ from asgiref.sync import async_to_sync
 from django.http import HttpResponseBase
 from django.test import Client
 
-from streams.dde.messages import DataPacket, parse_frame
-from streams.ingest import store_packets
 from streams.models import ApiToken, Fixture
 from streams.simulator import Match, generate_match
+from tests.conftest import store_match
 
 KICKOFF = dt.datetime(2025, 3, 1, 15, 0, tzinfo=dt.UTC)
 NAMESPACE = uuid.UUID("0f0c2a7e-91d4-4d7e-b4c5-4a3e54d1c6a1")
@@ -57,22 +56,6 @@ def api(api_key: str) -> Client:
 
 def match_number(number: int, kickoff: dt.datetime = KICKOFF) -> Match:
     return generate_match(uuid.uuid5(NAMESPACE, str(number)), kickoff)
-
-
-def store_match(match: Match) -> Fixture:
-    """The whole match stored as the listener would store it."""
-    fixture = Fixture.objects.create(
-        id=match.fixture_id,
-        home_team=match.home.name,
-        away_team=match.away.name,
-        kickoff=match.kickoff,
-        listen_from=match.kickoff - dt.timedelta(minutes=30),
-        listen_until=match.kickoff + dt.timedelta(hours=4),
-    )
-    frames = [parse_frame(frame) for frame in match.frames]
-    store_packets(fixture.id, [p for p in frames if isinstance(p, DataPacket)])
-    fixture.refresh_from_db()
-    return fixture
 
 
 @pytest.fixture

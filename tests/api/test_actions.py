@@ -10,7 +10,8 @@ from django.test import Client
 
 from streams.api.export import ACTION_COLUMNS
 from streams.models import Action, Fixture, Packet
-from tests.api.conftest import all_pages, csv_rows, match_number, ndjson_rows, store_match
+from tests.api.conftest import all_pages, csv_rows, match_number, ndjson_rows
+from tests.conftest import store_match
 
 TIMELINE = ("timeline_sequence", "last_position")
 

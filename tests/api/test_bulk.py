@@ -9,7 +9,8 @@ import pytest
 from django.test import Client
 
 from streams.models import Action, Fixture
-from tests.api.conftest import all_pages, csv_rows, match_number, ndjson_rows, store_match
+from tests.api.conftest import all_pages, csv_rows, match_number, ndjson_rows
+from tests.conftest import store_match
 
 DAY = dt.datetime(2025, 4, 5, 12, 0, tzinfo=dt.UTC)
 

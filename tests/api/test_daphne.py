@@ -16,8 +16,9 @@ from django.conf import settings
 
 from dde_site import processes
 from streams.models import Fixture
-from tests.api.conftest import match_number, store_match
+from tests.api.conftest import match_number
 from tests.browser.conftest import free_port
+from tests.conftest import store_match
 from tests.streams.test_worker import worker_database_url
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -12,7 +12,8 @@ from django.utils import timezone
 
 from streams.api.pagination import encode_cursor
 from streams.models import Action, Fixture, RejectedFrame
-from tests.api.conftest import MakeFixture, all_pages, match_number, store_match
+from tests.api.conftest import MakeFixture, all_pages, match_number
+from tests.conftest import store_match
 
 pytestmark = pytest.mark.django_db
 

@@ -7,7 +7,8 @@ import re
 import pytest
 from django.test import Client
 
-from tests.api.conftest import body, csv_rows, match_number, store_match
+from tests.api.conftest import body, csv_rows, match_number
+from tests.conftest import store_match
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -18,7 +18,8 @@ from schemathesis.specs.openapi.checks import negative_data_rejection, positive_
 from streams.api.export import ACTION_COLUMNS, BULK_COLUMNS
 from streams.api.serializers import ActionSerializer, BulkActionSerializer, FixtureSerializer
 from streams.models import ApiToken, Fixture
-from tests.api.conftest import match_number, store_match
+from tests.api.conftest import match_number
+from tests.conftest import store_match
 
 
 def test_the_schema_is_openapi_3_and_lists_every_endpoint(client: Client) -> None:

@@ -15,7 +15,7 @@ from streams.models import Action, Fixture
 from streams.simulator import generate_match
 from streams.views import ACTION_KINDS
 from tests.browser.conftest import Pages, fixture_id_where, screenshot
-from tests.streams.test_views import _packets
+from tests.conftest import match_packets
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -32,7 +32,7 @@ def finished_match(feature: str, hours_ago: float = 3) -> Fixture:
         listen_from=kickoff - dt.timedelta(minutes=30),
         listen_until=kickoff + dt.timedelta(hours=4),
     )
-    store_packets(fixture.id, _packets(match))
+    store_packets(fixture.id, match_packets(match))
     fixture.refresh_from_db()
     return fixture
 

@@ -19,11 +19,11 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from django.utils.html import escape
 
-from streams.dde.messages import DataPacket, parse_frame
 from streams.ingest import store_packets
 from streams.models import Action, Fixture
 from streams.simulator import Match, generate_match
 from streams.views import badges, period_label
+from tests.conftest import match_packets, store_match
 
 pytestmark = pytest.mark.django_db
 
@@ -39,25 +39,6 @@ def match_with(feature: str) -> Match:
         if getattr(match, feature):
             return match
     raise AssertionError(f"no generated match has {feature}")
-
-
-def _packets(match: Match) -> list[DataPacket]:
-    parsed = [parse_frame(frame) for frame in match.frames]
-    return [p for p in parsed if isinstance(p, DataPacket)]
-
-
-def store_match(match: Match) -> Fixture:
-    fixture = Fixture.objects.create(
-        id=match.fixture_id,
-        home_team=match.home.name,
-        away_team=match.away.name,
-        kickoff=match.kickoff,
-        listen_from=match.kickoff - dt.timedelta(minutes=30),
-        listen_until=match.kickoff + dt.timedelta(hours=4),
-    )
-    store_packets(fixture.id, _packets(match))
-    fixture.refresh_from_db()
-    return fixture
 
 
 def section_ids(html: str) -> dict[str, list[str]]:
@@ -171,7 +152,7 @@ def test_a_pending_action_is_marked_provisional(
 ) -> None:
     match = match_with("has_card_upgrade")
     fixture = make_fixture(match.fixture_id)
-    packets = _packets(match)
+    packets = match_packets(match)
     pending_at = next(i for i, p in enumerate(packets) if p.action.send_type == "Pending")
     store_packets(fixture.id, packets[: pending_at + 1])
 
@@ -231,7 +212,7 @@ def test_the_match_centre_runs_the_same_few_queries_whatever_the_number_of_actio
 ) -> None:
     browser = admin_client if as_staff else client
     small = make_fixture()
-    store_packets(small.id, _packets(match_with("has_shootout"))[:5])
+    store_packets(small.id, match_packets(match_with("has_shootout"))[:5])
     large = store_match(match_with("has_restored_goal"))
     assert Action.objects.filter(fixture=large).count() > 500
 
