@@ -136,14 +136,17 @@ DATABASE_URL = env_str("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/dde")
 if not DATABASE_URL.startswith(("postgres://", "postgresql://")):
     raise ImproperlyConfigured("Set DATABASE_URL to a postgres:// URL.")
 DATABASE_POOL_SIZE = env_int("DATABASE_POOL_SIZE", 8, minimum=0)
-# Health checks make the pool test each connection as it hands it out (an empty query):
-# after a Postgres restart or failover every pooled connection is dead, and without the
-# check each one failed a request (a 500, a viewer's socket closed with 1011) before the
-# pool dropped it. Found by the fault suite (docs/reliability.md).
+# Every connection is checked before use: after a Postgres restart or failover each one is
+# dead, and unchecked each failed a request before it was dropped (docs/reliability.md).
+# Pooled connections are checked by dde_site.postgres as the pool hands them out, others
+# by Django's health check.
 DATABASES = {
-    "default": dj_database_url.parse(DATABASE_URL, conn_max_age=0, conn_health_checks=True)
+    "default": dj_database_url.parse(
+        DATABASE_URL, conn_max_age=0, conn_health_checks=not DATABASE_POOL_SIZE
+    )
 }
 if DATABASE_POOL_SIZE:
+    DATABASES["default"]["ENGINE"] = "dde_site.postgres"
     DATABASES["default"]["OPTIONS"] = {
         "pool": {"min_size": 1, "max_size": DATABASE_POOL_SIZE, "timeout": 30},
     }

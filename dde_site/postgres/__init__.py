@@ -1,0 +1,1 @@
+"""Django's Postgres backend with a cheaper check of pooled connections (``base``)."""
