@@ -1,11 +1,11 @@
 """Storing packets: the raw log, action state and fixture summary in one transaction.
 
-The hot path of the product. A ``FixtureWriter`` keeps the fixture's stored packet keys and
-action states in memory while its listener holds the fixture's lock, so a transaction is
-two round trips: lock the fixture row (checking the listener's fencing epoch in the same
-query), then append the packets, upsert their actions and update the summary in one
-pipeline. It checks the stored position against its own on every write and reloads from
-the database if anyone else wrote.
+The hot path of the product. A ``FixtureWriter`` keeps the fixture row, its stored packet
+keys and recent action states in memory while its listener holds the fixture's lock, so a
+transaction is one statement, one round trip: update the fixture row if it is as the writer
+left it (same last position, same fencing epoch), and only then append the packets and
+upsert their actions. If anyone else wrote, nothing is written and the writer locks the
+row, reloads from the database and plans again.
 
 Commits are asynchronous (``synchronous_commit`` off for these transactions only): if
 Postgres crashes, the last few hundred milliseconds of packets can vanish, but the listener
@@ -20,23 +20,21 @@ import json
 import uuid
 from collections import OrderedDict
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import psycopg
 from django.db import connection, transaction
 from django.utils import timezone
-from psycopg.types.json import Jsonb
 
 from streams.dde.messages import DataPacket
 from streams.locks import LeaseLost
-from streams.models import Action, Fixture, Packet, RejectedFrame
-from streams.state import fixture_fields, next_action_state
+from streams.models import Action, Fixture, Packet, RejectedFrame, action_payload
+from streams.state import FEED_FIXTURE_FIELDS, fixture_fields, next_action_state
 
 _ACTION_STATE_FIELDS = [
     f.name for f in Action._meta.concrete_fields if f.name not in ("id", "fixture", "action_id")
 ]
-_JSON_FIELDS = {"metadata", "related_action_ids", "periods", "payload"}
 
 
 def _column(model: Any, name: str) -> str:
@@ -45,20 +43,31 @@ def _column(model: Any, name: str) -> str:
 
 RECENT_ACTIONS = 64
 
-_FIXTURE_FIELDS = [f.attname for f in Fixture._meta.concrete_fields]
+# Fields of the fixture's payload (``Fixture.to_payload``) that staff may edit in admin
+# while its listener runs; the writer plans the others itself.
+_EDITABLE_FIELDS = ["name", "home_team", "away_team", "home_colour", "away_colour", "kickoff"]
+# Payload keys that only staff change (the feed changes the colours too).
+_STAFF_ONLY_KEYS = ("name", "home_team", "away_team", "kickoff")
+# What the writer reads of the fixture row: its payload, the stop flag and the epoch.
+_FIXTURE_FIELDS = [
+    "id", *_EDITABLE_FIELDS, *FEED_FIXTURE_FIELDS, "last_position", "stop_requested",
+    "listener_epoch",
+]  # fmt: skip
+_FIXTURE_COLUMNS = ", ".join(_column(Fixture, name) for name in _FIXTURE_FIELDS)
+# The editable fields as one text, to tell whether staff changed any: as text, because
+# reading a timestamp back cost a tenth of a one-packet transaction's time.
+_EDITED = f"ROW({', '.join(_column(Fixture, name) for name in _EDITABLE_FIELDS)})::text"
 # The writer's epoch goes into the transaction's settings too (``dde.writer_epoch``): an
 # audit trigger can then say which listener stored each packet, whatever the fixture row
 # says, which is how the fault suite proves two listeners never stored at once.
 WRITER_EPOCH_SETTING = "dde.writer_epoch"
-_LOCK_FIXTURE = (
-    f"SELECT {', '.join(str(f.column) for f in Fixture._meta.concrete_fields)},"
-    " set_config('synchronous_commit', 'off', true),"
-    f" set_config('{WRITER_EPOCH_SETTING}', %s, true)"
-    f" FROM {Fixture._meta.db_table} WHERE id = %s FOR UPDATE"
-)
+_READ_FIXTURE = f"SELECT {_FIXTURE_COLUMNS}, {_EDITED} FROM {Fixture._meta.db_table} WHERE id = %s"
+_LOCK_FIXTURE = _READ_FIXTURE + " FOR UPDATE"
 
 
-def _insert_from_json(model: Any, fields: list[str], *, update: list[str] | None = None) -> str:
+def _insert_from_json(
+    model: Any, fields: list[str], *, rows: str, where: str, update: list[str] | None = None
+) -> str:
     """INSERT ... SELECT FROM jsonb_populate_recordset(one JSON array of rows): any number
     of rows in one statement and one parameter. One ``json.dumps`` (C) replaces psycopg's
     per-element array quoting (Python), and one statement means few waits on the database,
@@ -66,7 +75,7 @@ def _insert_from_json(model: Any, fields: list[str], *, update: list[str] | None
     columns = ", ".join(_column(model, name) for name in fields)
     sql = (
         f"INSERT INTO {model._meta.db_table} ({columns}) SELECT {columns}"
-        f" FROM jsonb_populate_recordset(NULL::{model._meta.db_table}, %s::jsonb)"
+        f" FROM jsonb_populate_recordset(NULL::{model._meta.db_table}, %({rows})s::jsonb) {where}"
     )
     if update:
         conflict = ", ".join(_column(model, name) for name in fields[: len(fields) - len(update)])
@@ -77,11 +86,44 @@ def _insert_from_json(model: Any, fields: list[str], *, update: list[str] | None
 
 
 _PACKET_FIELDS = ["fixture", "position", "payload", "action_id", "fixture_seq_num", "received_at"]
-_INSERT_PACKETS = _insert_from_json(Packet, _PACKET_FIELDS)
-_UPSERT_ACTIONS = _insert_from_json(
-    Action, ["fixture", "action_id", *_ACTION_STATE_FIELDS], update=_ACTION_STATE_FIELDS
-)
 _ACTION_COLUMNS = [_column(Action, name) for name in _ACTION_STATE_FIELDS]
+_WRITTEN = ", ".join(
+    _column(Fixture, name)
+    for name in (*FEED_FIXTURE_FIELDS, "last_position", "last_frame_at", "updated_at")
+)
+_IF_FIXTURE_WRITTEN = "WHERE EXISTS (SELECT FROM fixture)"
+# A whole transaction in one statement, so one round trip: the fixture row is updated
+# only if it is as this writer left it (same last position, same listener epoch), and the
+# packets and actions are written only if it was. Of the columns a feed writes, those the
+# changes leave out keep their values (jsonb_populate_record fills them from the row
+# itself); the row as written comes back. Committed asynchronously: see the docstring.
+_WRITE = f"""
+WITH settings AS (
+    SELECT set_config('synchronous_commit', 'off', true),
+           set_config('{WRITER_EPOCH_SETTING}', %(epoch)s, true)
+), fixture AS (
+    UPDATE {Fixture._meta.db_table} AS f
+    SET ({_WRITTEN}) = (SELECT {_WRITTEN} FROM jsonb_populate_record(f, %(changes)s::jsonb))
+    WHERE f.id = %(fixture_id)s
+      AND f.last_position IS NOT DISTINCT FROM %(after)s::integer
+      AND (%(epoch)s = '' OR f.listener_epoch::text = %(epoch)s)
+      AND EXISTS (SELECT FROM settings)
+    RETURNING f.stop_requested, {_EDITED}
+), packets AS (
+    {_insert_from_json(Packet, _PACKET_FIELDS, rows="packets", where=_IF_FIXTURE_WRITTEN)}
+), actions AS (
+    {
+    _insert_from_json(
+        Action,
+        ["fixture", "action_id", *_ACTION_STATE_FIELDS],
+        rows="actions",
+        where=_IF_FIXTURE_WRITTEN,
+        update=_ACTION_STATE_FIELDS,
+    )
+}
+)
+SELECT * FROM fixture
+"""
 
 
 @dataclass(frozen=True)
@@ -105,21 +147,59 @@ class StoreResult:
     stop_requested: bool = False
 
 
+@dataclass(frozen=True)
+class _FixtureRow:
+    """What the writer knows of the fixture row."""
+
+    payload: dict[str, Any]  # Fixture.to_payload()
+    stop_requested: bool
+    listener_epoch: int
+    edited: str  # the _EDITABLE_FIELDS as stored (_EDITED)
+
+    @property
+    def packet_count(self) -> int:
+        last: int | None = self.payload["last_position"]
+        return 0 if last is None else last + 1
+
+
+@dataclass(frozen=True)
+class _Written:
+    stored: list[StoredPacket]
+    states: dict[str, dict[str, Any]]
+    fixture: _FixtureRow  # as written
+
+
 class FixtureWriter:
-    """Appends one fixture's packets; one instance per listener, used from one thread."""
+    """Appends one fixture's packets; one instance per listener, used from one thread.
+
+    It keeps what it wrote: the fixture row, the stored packet keys and the recent action
+    states. A transaction is then one statement that writes only if the row is still as
+    the writer left it; if not (another writer, a later listener, a rolled-back
+    transaction), the writer locks the row, reloads and plans again.
+    """
 
     def __init__(self, fixture_id: uuid.UUID, *, epoch: int | None = None) -> None:
         """``epoch``: the listener's fencing token (``Fixture.listener_epoch`` when it took
         the fixture); writes stop once a later listener has taken over. None: no fence."""
         self.fixture_id = fixture_id
         self.epoch = epoch
-        self._next_position: int | None = None  # None: nothing loaded yet
+        self._fixture: _FixtureRow | None = None  # None: trust only the database
+        self._next_position = 0
         self._keys: set[tuple[str, int | None]] = set()
         # Every action id stored, and the full state of the most recently changed ones:
         # a lifecycle (Pending, Confirmed, Updated...) mostly plays out within seconds, and
         # a full state is a couple of KB, too much to keep for every action of 200 matches.
         self._actions: set[str] = set()
         self._recent: OrderedDict[str, dict[str, Any]] = OrderedDict()
+
+    def load(self) -> None:
+        """Read what is stored before packets arrive (a listener does this before it
+        connects), so that the first packet is stored without a lock and a reload."""
+        try:
+            self._load(self._read_fixture(_READ_FIXTURE))
+        except BaseException:
+            self._fixture = None
+            raise
 
     def store(
         self, packets: Sequence[DataPacket], received_at: Sequence[dt.datetime] | None = None
@@ -132,49 +212,55 @@ class FixtureWriter:
         packet's arrival time (default: now). Raises ``LeaseLost`` (storing nothing) when
         a later listener has taken the fixture over.
         """
-        arrivals = list(received_at) if received_at else [timezone.now()] * len(packets)
+        arrivals = list(zip(packets, received_at or [timezone.now()] * len(packets), strict=True))
         try:
-            with transaction.atomic():
-                fixture = self._lock_fixture()
-                if self._next_position != fixture.packet_count:
-                    self._load(fixture.packet_count)
-                stored, states = self._plan(fixture, list(zip(packets, arrivals, strict=True)))
-                if stored:
-                    self._write(stored, states)
+            written = self._write_if_unchanged(arrivals) if self._fixture else None
+            if written is None:
+                with transaction.atomic():
+                    self._load_if_changed(self._read_fixture(_LOCK_FIXTURE))
+                    written = self._write_if_unchanged(arrivals)
+                if written is None:  # the row is locked: nobody can have changed it
+                    raise RuntimeError(f"fixture {self.fixture_id} changed under its lock")
         except BaseException:
-            self._next_position = None  # the transaction rolled back: trust only the database
+            self._fixture = None  # the transaction may have rolled back: reload next time
             raise
-        self._keys.update(s.packet.key for s in stored)
-        self._remember(states)
-        self._next_position = (self._next_position or 0) + len(stored)
+        self._fixture = written.fixture
+        self._keys.update(s.packet.key for s in written.stored)
+        self._remember(written.states)
+        self._next_position += len(written.stored)
         return StoreResult(
-            stored=stored,
-            repeats=len(packets) - len(stored),
+            stored=written.stored,
+            repeats=len(packets) - len(written.stored),
             next_position=self._next_position,
-            finished=fixture.finished,
-            stop_requested=fixture.stop_requested,
+            finished=written.fixture.payload["finished"],
+            stop_requested=written.fixture.stop_requested,
         )
 
-    def _lock_fixture(self) -> Fixture:
+    def _read_fixture(self, sql: str) -> _FixtureRow:
         # The row lock serialises writers of one fixture even if two ever raced; the epoch
         # fences a listener whose lock went with its connection and was taken by another.
         with _raw_cursor() as cursor:
-            epoch = "" if self.epoch is None else str(self.epoch)
-            row = cursor.execute(_LOCK_FIXTURE, [epoch, self.fixture_id], prepare=True).fetchone()
+            row = cursor.execute(sql, [self.fixture_id], prepare=True).fetchone()
         if row is None:
             raise Fixture.DoesNotExist(f"fixture {self.fixture_id} does not exist")
-        fixture = Fixture.from_db(connection.alias, _FIXTURE_FIELDS, _from_db(row[:-2]))
+        fixture = _fixture_from_row(row)
         if self.epoch is not None and fixture.listener_epoch != self.epoch:
             raise LeaseLost(f"fixture {self.fixture_id} was taken over by another listener")
         return fixture
 
-    def _load(self, stored_count: int) -> None:
+    def _load_if_changed(self, fixture: _FixtureRow) -> None:
+        if self._fixture is None or self._next_position != fixture.packet_count:
+            self._load(fixture)
+        self._fixture = fixture
+
+    def _load(self, fixture: _FixtureRow) -> None:
         packets = Packet.objects.filter(fixture_id=self.fixture_id)
         self._keys = {(str(a), s) for a, s in packets.values_list("action_id", "fixture_seq_num")}
         actions = Action.objects.filter(fixture_id=self.fixture_id)
         self._actions = {str(a) for a in actions.values_list("action_id", flat=True)}
         self._recent.clear()
-        self._next_position = stored_count
+        self._next_position = fixture.packet_count
+        self._fixture = fixture
 
     def _remember(self, states: dict[str, dict[str, Any]]) -> None:
         self._actions.update(states)
@@ -196,16 +282,39 @@ class FixtureWriter:
                 states[str(row.pop("action_id"))] = row
         return states
 
+    def _write_if_unchanged(
+        self, arrivals: list[tuple[DataPacket, dt.datetime]]
+    ) -> _Written | None:
+        """Plan against this writer's view of the fixture and write in one statement;
+        None (nothing written) when the row is no longer as the writer left it."""
+        assert self._fixture is not None
+        stored, states = self._plan(self._fixture.payload, arrivals)
+        if not stored:
+            return _Written([], {}, self._fixture)
+        with _raw_cursor() as cursor:
+            parameters = self._write_parameters(stored, states)
+            row = cursor.execute(_WRITE, parameters, prepare=True).fetchone()
+        if row is None:
+            return None
+        stop_requested, edited = row
+        if edited != self._fixture.edited:  # edited in admin meanwhile, or new colours
+            fixture = self._read_fixture(_READ_FIXTURE)
+            for s in stored:  # planned with the names as they were
+                s.fixture.update({key: fixture.payload[key] for key in _STAFF_ONLY_KEYS})
+            return _Written(stored, states, fixture)
+        final = replace(self._fixture, payload=stored[-1].fixture, stop_requested=stop_requested)
+        return _Written(stored, states, final)
+
     def _plan(
-        self, fixture: Fixture, arrivals: list[tuple[DataPacket, dt.datetime]]
+        self, fixture: dict[str, Any], arrivals: list[tuple[DataPacket, dt.datetime]]
     ) -> tuple[list[StoredPacket], dict[str, dict[str, Any]]]:
-        """Positions for the new packets, the resulting action states, and the fixture
-        (updated in memory) after each of them."""
+        """Positions for the new packets, the resulting action states, and the fixture's
+        payload after each of them."""
         known = self._known_states([packet for packet, _ in arrivals])
         batch_keys: set[tuple[str, int | None]] = set()
         states: dict[str, dict[str, Any]] = {}
         stored: list[StoredPacket] = []
-        position = self._next_position or 0
+        position = self._next_position
         for packet, arrived in arrivals:
             # Without a fixtureSeqNum a version cannot be told apart from a repeat; keep it.
             key = packet.key
@@ -215,36 +324,30 @@ class FixtureWriter:
             action_id = packet.action.action_id
             current = states.get(action_id) or known.get(action_id)
             states[action_id] = next_action_state(current, packet, position)
-            for name, value in fixture_fields(packet).items():
-                setattr(fixture, name, value)
-            fixture.last_position = position
-            action = Action(action_id=action_id, **states[action_id])
-            stored.append(
-                StoredPacket(position, packet, arrived, action.to_payload(), fixture.to_payload())
-            )
+            fixture = {**fixture, **fixture_fields(packet), "last_position": position}
+            action = action_payload(action_id, states[action_id])
+            stored.append(StoredPacket(position, packet, arrived, action, fixture))
             position += 1
         return stored, states
 
-    def _write(self, stored: list[StoredPacket], states: dict[str, dict[str, Any]]) -> None:
+    def _write_parameters(
+        self, stored: list[StoredPacket], states: dict[str, dict[str, Any]]
+    ) -> dict[str, Any]:
         changes: dict[str, Any] = {}
         for s in stored:
             changes.update(fixture_fields(s.packet))
         changes["last_position"] = stored[-1].position
-        changes["last_frame_at"] = stored[-1].received_at
-        changes["updated_at"] = timezone.now()
-        assignments = ", ".join(f"{_column(Fixture, name)} = %s" for name in changes)
-        # One round trip for the three writes: at live pace a packet is its own
-        # transaction, and waiting on each statement in turn was most of its cost.
-        packet_rows = json.dumps([self._packet_row(s) for s in stored])
-        action_rows = json.dumps([self._action_row(a, st) for a, st in states.items()])
-        with _raw_cursor() as cursor, cursor.connection.pipeline():
-            cursor.execute(_INSERT_PACKETS, [packet_rows], prepare=True)
-            cursor.execute(_UPSERT_ACTIONS, [action_rows], prepare=True)
-            cursor.execute(
-                f"UPDATE {Fixture._meta.db_table} SET {assignments} WHERE id = %s",
-                [_adapt(name, value) for name, value in changes.items()] + [self.fixture_id],
-                prepare=True,
-            )
+        changes["last_frame_at"] = stored[-1].received_at.isoformat()
+        changes["updated_at"] = timezone.now().isoformat()
+        first = stored[0].position
+        return {
+            "epoch": "" if self.epoch is None else str(self.epoch),
+            "changes": json.dumps({_column(Fixture, k): v for k, v in changes.items()}),
+            "fixture_id": self.fixture_id,
+            "after": first - 1 if first else None,
+            "packets": json.dumps([self._packet_row(s) for s in stored]),
+            "actions": json.dumps([self._action_row(a, st) for a, st in states.items()]),
+        }
 
     def _packet_row(self, s: StoredPacket) -> dict[str, Any]:
         return {
@@ -264,12 +367,21 @@ class FixtureWriter:
         return row
 
 
+def _fixture_from_row(row: Sequence[Any]) -> _FixtureRow:
+    *values, edited = row
+    fixture = Fixture(**dict(zip(_FIXTURE_FIELDS, _from_db(values), strict=True)))
+    return _FixtureRow(fixture.to_payload(), fixture.stop_requested, fixture.listener_epoch, edited)
+
+
+_READ_FIELDS = [Fixture._meta.get_field(name) for name in _FIXTURE_FIELDS]
+
+
 def _from_db(values: Sequence[Any]) -> list[Any]:
     """Column values as the ORM would give them: Django's psycopg setup leaves jsonb as
     text for JSONField to decode, and a raw cursor skips that step."""
     return [
         field.from_db_value(value, None, connection) if hasattr(field, "from_db_value") else value
-        for field, value in zip(Fixture._meta.concrete_fields, values, strict=True)
+        for field, value in zip(_READ_FIELDS, values, strict=True)
     ]
 
 
@@ -290,10 +402,6 @@ def _raw_cursor() -> psycopg.Cursor[Any]:
 
 
 _ONLY_WHEN_ASKED = 2**31 - 1
-
-
-def _adapt(name: str, value: Any) -> Any:
-    return Jsonb(value) if name in _JSON_FIELDS else value
 
 
 def store_packets(

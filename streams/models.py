@@ -6,6 +6,7 @@ import datetime as dt
 import hashlib
 import secrets
 import uuid
+from collections.abc import Mapping
 from typing import Any
 
 from django.db import models
@@ -222,31 +223,38 @@ class Action(models.Model):
 
     def to_payload(self) -> dict[str, Any]:
         """The one shape of an action shared by pages, websockets and exports."""
-        return {
-            "action_id": str(self.action_id),
-            "type_id": self.type_id,
-            "type_name": self.type_name,
-            "subtype_id": self.subtype_id,
-            "subtype_name": self.subtype_name,
-            "send_type": self.send_type,
-            "send_type_id": self.send_type_id,
-            "period": self.period,
-            "clock_time": self.clock_time,
-            "timestamp": self.timestamp.isoformat() if self.timestamp else None,
-            "team_id": self.team_id,
-            "team_name": self.team_name,
-            "team_is_home": self.team_is_home,
-            "player_id": self.player_id,
-            "player_name": self.player_name,
-            "metadata": self.metadata,
-            "related_action_ids": self.related_action_ids,
-            "timeline_sequence": self.timeline_sequence,
-            "fixture_seq_num": self.fixture_seq_num,
-            "removed": self.removed,
-            "restored": self.restored,
-            "first_position": self.first_position,
-            "last_position": self.last_position,
-        }
+        return action_payload(self.action_id, self.__dict__)
+
+
+def action_payload(action_id: uuid.UUID | str, state: Mapping[str, Any]) -> dict[str, Any]:
+    """``Action.to_payload`` from an action id and its field values (the ingest writer
+    plans actions as plain dicts: a model instance per packet cost as much as the rest)."""
+    timestamp = state["timestamp"]
+    return {
+        "action_id": str(action_id),
+        "type_id": state["type_id"],
+        "type_name": state["type_name"],
+        "subtype_id": state["subtype_id"],
+        "subtype_name": state["subtype_name"],
+        "send_type": state["send_type"],
+        "send_type_id": state["send_type_id"],
+        "period": state["period"],
+        "clock_time": state["clock_time"],
+        "timestamp": timestamp.isoformat() if timestamp else None,
+        "team_id": state["team_id"],
+        "team_name": state["team_name"],
+        "team_is_home": state["team_is_home"],
+        "player_id": state["player_id"],
+        "player_name": state["player_name"],
+        "metadata": state["metadata"],
+        "related_action_ids": state["related_action_ids"],
+        "timeline_sequence": state["timeline_sequence"],
+        "fixture_seq_num": state["fixture_seq_num"],
+        "removed": state["removed"],
+        "restored": state["restored"],
+        "first_position": state["first_position"],
+        "last_position": state["last_position"],
+    }
 
 
 class RejectedFrame(models.Model):

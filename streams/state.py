@@ -110,6 +110,13 @@ def period_payload(period: Any) -> dict[str, Any]:
     }
 
 
+# Every Fixture field that ``fixture_fields`` may set.
+FEED_FIXTURE_FIELDS = (
+    "home_score", "away_score", "current_period", "status", "collection_status", "clock_time",
+    "clock_state", "home_in_possession", "periods", "home_colour", "away_colour", "finished",
+)  # fmt: skip
+
+
 def fixture_fields(packet: DataPacket) -> dict[str, Any]:
     """Everything one packet says about its fixture: summary, colours, the end of the feed."""
     fields = summary_fields(packet.summary) if packet.summary else {}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import uuid
 from collections.abc import Callable
@@ -234,6 +235,17 @@ def test_a_writer_taken_over_by_a_later_listener_stores_nothing(fixture, feed):
     assert len(current.store([feed.packet(new_id(), "Confirmed", 103, "Corner")]).stored) == 1
 
 
+def test_a_writer_that_has_stored_stops_at_once_when_a_later_listener_takes_over(fixture, feed):
+    Fixture.objects.filter(pk=fixture.pk).update(listener_epoch=1)
+    writer = FixtureWriter(fixture.id, epoch=1)
+    writer.store([feed.packet(new_id(), "Confirmed", 103, "Corner")])
+    Fixture.objects.filter(pk=fixture.pk).update(listener_epoch=2)
+    with pytest.raises(LeaseLost):
+        writer.store([feed.packet(new_id(), "Confirmed", 109, "Foul")])
+    assert Packet.objects.filter(fixture=fixture).count() == 1
+    assert Action.objects.filter(fixture=fixture).count() == 1
+
+
 def test_a_writer_names_its_epoch_to_the_database_for_the_length_of_its_transaction(fixture, feed):
     # What an audit trigger sees (the fault suite's writer check relies on it).
     Fixture.objects.filter(pk=fixture.pk).update(listener_epoch=7)
@@ -242,6 +254,33 @@ def test_a_writer_names_its_epoch_to_the_database_for_the_length_of_its_transact
         with connection.cursor() as cursor:
             cursor.execute("SELECT current_setting(%s, true)", [WRITER_EPOCH_SETTING])
             assert cursor.fetchone() == ("7",)
+
+
+def test_a_writer_keeps_what_staff_edit_meanwhile_and_shows_it_from_the_next_packet(fixture, feed):
+    writer = FixtureWriter(fixture.id)
+    writer.store([feed.packet(new_id(), "Confirmed", 103, "Corner")])
+    kickoff = fixture.kickoff + dt.timedelta(minutes=15)
+    Fixture.objects.filter(pk=fixture.pk).update(home_team="Renamed FC", kickoff=kickoff)
+    feed.home = 1
+    result = writer.store([feed.packet(new_id(), "Confirmed", 101, "Goal")])
+    shown = result.stored[0].fixture
+    assert (shown["home_team"], shown["kickoff"], shown["home_score"]) == (
+        "Renamed FC",
+        kickoff.isoformat(),
+        1,
+    )
+    assert shown["name"].startswith("Renamed FC v ")
+    fixture.refresh_from_db()
+    assert (fixture.home_team, fixture.kickoff, fixture.home_score) == ("Renamed FC", kickoff, 1)
+    later = writer.store([feed.packet(new_id(), "Confirmed", 103, "Corner")])
+    assert later.stored[0].fixture["home_team"] == "Renamed FC"
+
+
+def test_a_stop_requested_between_packets_is_reported_by_the_next_store(fixture, feed):
+    writer = FixtureWriter(fixture.id)
+    assert not writer.store([feed.packet(new_id(), "Confirmed", 103, "Corner")]).stop_requested
+    Fixture.objects.filter(pk=fixture.pk).update(stop_requested=True)
+    assert writer.store([feed.packet(new_id(), "Confirmed", 103, "Corner")]).stop_requested
 
 
 def test_a_writer_notices_packets_stored_by_someone_else_and_continues_after_them(fixture, feed):
