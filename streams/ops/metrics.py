@@ -17,6 +17,7 @@ import socket
 import threading
 import time
 from collections import Counter as Tally
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import redis
@@ -63,12 +64,18 @@ class Histogram:
     def key(self) -> str:
         return f"{key_prefix()}:histogram:{self.name}"
 
-    def observe(self, value: float) -> None:
-        index = bisect.bisect_left(self.buckets, value)
-        bucket = repr(self.buckets[index]) if index < len(self.buckets) else "+Inf"
-        _recorder.add((self.key, f"bucket:{bucket}"), 1)
-        _recorder.add((self.key, "count"), 1)
-        _recorder.add_float((self.key, "sum"), value)
+    def observe(self, *values: float) -> None:
+        """Record values; a listener records a whole transaction's packets in one call."""
+        if not values:
+            return
+        key = self.key
+        counts: Tally[tuple[str, str]] = Tally()
+        for value in values:
+            index = bisect.bisect_left(self.buckets, value)
+            bucket = repr(self.buckets[index]) if index < len(self.buckets) else "+Inf"
+            counts[key, f"bucket:{bucket}"] += 1
+        counts[key, "count"] = len(values)
+        _recorder.add_all(counts, {(key, "sum"): sum(values)})
 
 
 PACKETS_STORED = Counter("dde_packets_stored", "Data packets stored (each a new position).")
@@ -107,9 +114,13 @@ class _Recorder:
             self._ints[field] += amount
             self._start()
 
-    def add_float(self, field: tuple[str, str], amount: float) -> None:
+    def add_all(
+        self, ints: Mapping[tuple[str, str], int], floats: Mapping[tuple[str, str], float]
+    ) -> None:
         with self._mutex:
-            self._floats[field] = self._floats.get(field, 0.0) + amount
+            self._ints.update(ints)
+            for field, amount in floats.items():
+                self._floats[field] = self._floats.get(field, 0.0) + amount
             self._start()
 
     def viewer_joined(self) -> None:
