@@ -6,7 +6,6 @@ thousand viewers then costs one serialisation, not a thousand (docs/live-protoco
 
 from __future__ import annotations
 
-import json
 import uuid
 from collections.abc import Sequence
 from typing import Any, Literal, TypedDict
@@ -16,6 +15,7 @@ from channels.layers import get_channel_layer
 from django.utils import timezone
 
 from streams.ingest import StoredPacket
+from streams.jsontext import dumps
 from streams.ops import metrics
 
 SCOREBOARD_GROUP = "fixtures"
@@ -51,21 +51,19 @@ class ScoreEvent(TypedDict):
 
 
 def change_message(position: int, fixture: dict[str, Any], action: dict[str, Any]) -> str:
-    return _dumps({"type": "change", "position": position, "fixture": fixture, "action": action})
+    return dumps({"type": "change", "position": position, "fixture": fixture, "action": action})
 
 
 def snapshot_message(position: int, fixture: dict[str, Any], actions: list[dict[str, Any]]) -> str:
-    return _dumps(
-        {"type": "snapshot", "position": position, "fixture": fixture, "actions": actions}
-    )
+    return dumps({"type": "snapshot", "position": position, "fixture": fixture, "actions": actions})
 
 
 def scoreboard_message(fixtures: list[dict[str, Any]]) -> str:
-    return _dumps({"type": "scoreboard", "fixtures": fixtures})
+    return dumps({"type": "scoreboard", "fixtures": fixtures})
 
 
 def score_message(fixture: dict[str, Any]) -> str:
-    return _dumps({"type": "score", "fixture": fixture})
+    return dumps({"type": "score", "fixture": fixture})
 
 
 # What the list page shows of a fixture besides the clock, which runs in the browser.
@@ -119,7 +117,3 @@ class FixturePublisher:
         metrics.BROADCAST_LATENCY.observe(
             *((published - s.received_at).total_seconds() for s in stored)
         )
-
-
-def _dumps(message: dict[str, Any]) -> str:
-    return json.dumps(message, separators=(",", ":"))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, cast
 
 from streams.dde.action import ParsedAction, parse_action
@@ -58,6 +58,7 @@ class DataPacket:
     action: ParsedAction
     summary: ParsedSummary | None
     finished: bool
+    text: str = field(repr=False)  # the JSON as received (less a byte-order mark), stored as is
 
     @property
     def key(self) -> tuple[str, int | None]:
@@ -93,7 +94,7 @@ def parse_frame(
     Only an object with a ``fixtureAction`` object is data (§3, §12.2); everything else
     that is a JSON object is a control message. Unknown keys are ignored (§5).
     """
-    payload = _decode(frame, max_bytes)
+    text, payload = _decode(frame, max_bytes)
     if "fixtureAction" not in payload:
         control = cast(ControlWire, payload)
         return ControlMessage(
@@ -112,7 +113,7 @@ def parse_frame(
     )
     # Either flag ends the feed (§5.1, §5.5, §12.8).
     finished = as_bool(packet.get("finished")) is True or bool(summary and summary.finished)
-    return DataPacket(payload=payload, action=action, summary=summary, finished=finished)
+    return DataPacket(payload, action, summary, finished, text)
 
 
 def frame_size(frame: str | bytes) -> int:
@@ -122,7 +123,7 @@ def frame_size(frame: str | bytes) -> int:
     return len(frame.encode("utf-8", "surrogatepass"))
 
 
-def _decode(frame: str | bytes, max_bytes: int) -> dict[str, Any]:
+def _decode(frame: str | bytes, max_bytes: int) -> tuple[str, dict[str, Any]]:
     size = frame_size(frame)
     if size > max_bytes:
         raise FrameRejected(f"frame of {size} bytes exceeds the {max_bytes}-byte limit")
@@ -139,7 +140,7 @@ def _decode(frame: str | bytes, max_bytes: int) -> dict[str, Any]:
         raise FrameRejected(f"JSON value is {_kind(value)}, not an object")
     if _SUSPECT_ESCAPE.search(text) and not _storable(value):
         raise FrameRejected("text contains a NUL or an unpaired surrogate, which cannot be stored")
-    return cast(dict[str, Any], value)
+    return text, cast(dict[str, Any], value)
 
 
 def _text(frame: str | bytes) -> str:

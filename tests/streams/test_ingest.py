@@ -313,3 +313,18 @@ def test_a_change_carries_the_fixture_summary_with_its_json_fields_decoded(fixtu
     )
     summary = result.stored[0].fixture
     assert summary["periods"] == [] and summary["home_score"] == 0
+
+
+def test_numbers_beyond_what_json_libraries_write_are_stored_all_the_same(fixture, feed):
+    # 1e999 reads as infinity, which written back as JSON is "Infinity" (refused by
+    # Postgres); 2**70 is wider than orjson writes. Neither may stop the listener.
+    packet = feed.packet(new_id(), "Confirmed", 103, "C", metadata={"wide": 2**70, "huge": 0})
+    text = packet.text.replace('"huge": 0', '"huge": 1e999')
+    unusual = parse_frame(text)
+    assert isinstance(unusual, DataPacket)
+    assert len(store_packets(fixture.id, [unusual]).stored) == 1
+    stored = Packet.objects.get(fixture=fixture)
+    assert stored.payload["fixtureAction"]["metadata"]["wide"] == 2**70
+    assert stored.payload["fixtureAction"]["metadata"]["huge"] == 10**999  # as sent
+    metadata = action(fixture, unusual.action.action_id).metadata
+    assert metadata == {"wide": 2**70, "huge": None}
