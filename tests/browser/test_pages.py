@@ -76,6 +76,32 @@ def test_the_history_is_readable_with_javascript_off(pages: Pages) -> None:
     assert visible_rows(page) == actions.count()
 
 
+def test_before_any_key_event_the_key_view_says_so(pages: Pages) -> None:
+    kickoff = timezone.now().replace(microsecond=0)
+    match = generate_match(fixture_id_where(lambda m: True), kickoff)
+    fixture = Fixture.objects.create(
+        id=match.fixture_id,
+        home_team=match.home.name,
+        away_team=match.away.name,
+        kickoff=kickoff,
+        listen_from=kickoff - dt.timedelta(minutes=30),
+        listen_until=kickoff + dt.timedelta(hours=4),
+    )
+    packets = match_packets(match)
+    is_key = {type_id: key for type_id, (_, key) in ACTION_KINDS.items()}
+    first_key = next(i for i, p in enumerate(packets) if is_key.get(p.action.type_id or 0))
+    store_packets(fixture.id, packets[:first_key])
+
+    for javascript in (False, True):
+        page = pages.open(f"/fixtures/{fixture.id}/", javascript=javascript)
+        assert page.get_by_text("No key events yet.").is_visible()
+        assert visible_rows(page) == 0
+        page.click("label[for=view-all]")
+        assert not page.get_by_text("No key events yet.").is_visible()
+        assert visible_rows(page) == Action.objects.filter(fixture=fixture).count() > 0
+        page.close()
+
+
 def test_the_match_centre_draws_kits_stats_and_momentum_from_the_actions(pages: Pages) -> None:
     fixture = finished_match("has_shootout")
     actions = Action.objects.filter(fixture=fixture, removed=False)
