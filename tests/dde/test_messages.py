@@ -145,9 +145,20 @@ def test_numbers_sent_as_strings_are_read_as_numbers() -> None:
     assert parsed.summary is not None and parsed.summary.home_score == 3
 
 
-@pytest.mark.parametrize("junk", [True, "seven", "1_000", "nan", "1e999", [], {}, 1.5, "9" * 30])
+@pytest.mark.parametrize(
+    "junk",
+    [True, "seven", "1_000", "nan", "1e999", [], {}, 1.5, "9" * 30, 2**64, 2**70, -(2**63) - 1],
+)
 def test_junk_in_a_number_field_becomes_none_without_rejecting_the_packet(junk: object) -> None:
     assert data(minimal(fixtureSeqNum=junk)).action.fixture_seq_num is None
+
+
+def test_a_packet_keeps_its_text_as_received_to_be_stored_as_is() -> None:
+    text = json.dumps(minimal(fixtureSeqNum=3, metadata={"wide": 2**70}), indent=1)
+    parsed = parse_frame("\ufeff" + text)
+    assert isinstance(parsed, DataPacket)
+    assert parsed.text == text  # less the byte-order mark, which is not JSON
+    assert json.loads(parsed.text)["fixtureAction"]["metadata"]["wide"] == 2**70
 
 
 def test_the_payload_is_kept_exactly_as_received_and_unknown_keys_are_ignored() -> None:
