@@ -6,7 +6,8 @@ dropped it; found by the fault suite (docs/reliability.md). Django's pool check 
 empty query each time, which was a third of the round trips of a listener's one-packet
 transaction. An idle connection has nothing to read; one the server has closed has (the
 end of the stream, usually after its "terminating connection" message), so only then is
-that query sent.
+that query sent. A session the server is cutting at the very moment it is handed out
+passes, as it could pass the query and fail the next one.
 """
 
 from __future__ import annotations

@@ -20,8 +20,10 @@ def test_a_pooled_connection_cut_by_the_server_is_replaced_not_handed_out() -> N
         connection.pool.putconn(conn)
     connection.close()
     with connection.pool.connection() as survivor:
+        # Waits until each session has ended (as after a restart): a connection the server
+        # is still in the middle of cutting passes any check, and fails the next query.
         survivor.execute(
-            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+            "SELECT pg_terminate_backend(pid, 5000) FROM pg_stat_activity"
             " WHERE datname = current_database() AND pid <> pg_backend_pid()"
             " AND backend_type = 'client backend'"
         )
