@@ -97,7 +97,8 @@ _IF_FIXTURE_WRITTEN = "WHERE EXISTS (SELECT FROM fixture)"
 # only if it is as this writer left it (same last position, same listener epoch), and the
 # packets and actions are written only if it was. Of the columns a feed writes, those the
 # changes leave out keep their values (jsonb_populate_record fills them from the row
-# itself); the row as written comes back. Committed asynchronously: see the docstring.
+# itself); the stop flag and what staff may have edited come back. Run on its own it is
+# its own transaction, committed asynchronously (the module's docstring says why).
 _WRITE = f"""
 WITH settings AS (
     SELECT set_config('synchronous_commit', 'off', true),
