@@ -127,8 +127,9 @@ def match_packets(match: Match) -> list[DataPacket]:
     return [p for p in parsed if isinstance(p, DataPacket)]
 
 
-def store_match(match: Match) -> Fixture:
-    """The whole match stored as the listener would store it."""
+def store_match(match: Match, packets: list[DataPacket] | None = None) -> Fixture:
+    """The match stored as the listener would store it: all of it, or the ``packets``
+    given (its first ones, say)."""
     fixture = Fixture.objects.create(
         id=match.fixture_id,
         home_team=match.home.name,
@@ -137,6 +138,6 @@ def store_match(match: Match) -> Fixture:
         listen_from=match.kickoff - dt.timedelta(minutes=30),
         listen_until=match.kickoff + dt.timedelta(hours=4),
     )
-    store_packets(fixture.id, match_packets(match))
+    store_packets(fixture.id, match_packets(match) if packets is None else packets)
     fixture.refresh_from_db()
     return fixture

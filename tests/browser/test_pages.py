@@ -10,12 +10,11 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import Page
 
-from streams.ingest import store_packets
 from streams.models import Action, Fixture
 from streams.simulator import generate_match
 from streams.views import ACTION_KINDS
 from tests.browser.conftest import Pages, fixture_id_where, screenshot
-from tests.conftest import match_packets
+from tests.conftest import match_packets, store_match
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -23,18 +22,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 def finished_match(feature: str, hours_ago: float = 3) -> Fixture:
     """A whole generated match with ``feature``, stored as a listener would have."""
     kickoff = (timezone.now() - dt.timedelta(hours=hours_ago)).replace(microsecond=0)
-    match = generate_match(fixture_id_where(lambda m: getattr(m, feature)), kickoff)
-    fixture = Fixture.objects.create(
-        id=match.fixture_id,
-        home_team=match.home.name,
-        away_team=match.away.name,
-        kickoff=kickoff,
-        listen_from=kickoff - dt.timedelta(minutes=30),
-        listen_until=kickoff + dt.timedelta(hours=4),
-    )
-    store_packets(fixture.id, match_packets(match))
-    fixture.refresh_from_db()
-    return fixture
+    return store_match(generate_match(fixture_id_where(lambda m: getattr(m, feature)), kickoff))
 
 
 def visible_rows(page: Page) -> int:
@@ -79,18 +67,10 @@ def test_the_history_is_readable_with_javascript_off(pages: Pages) -> None:
 def test_before_any_key_event_the_key_view_says_so(pages: Pages) -> None:
     kickoff = timezone.now().replace(microsecond=0)
     match = generate_match(fixture_id_where(lambda m: True), kickoff)
-    fixture = Fixture.objects.create(
-        id=match.fixture_id,
-        home_team=match.home.name,
-        away_team=match.away.name,
-        kickoff=kickoff,
-        listen_from=kickoff - dt.timedelta(minutes=30),
-        listen_until=kickoff + dt.timedelta(hours=4),
-    )
     packets = match_packets(match)
     is_key = {type_id: key for type_id, (_, key) in ACTION_KINDS.items()}
     first_key = next(i for i, p in enumerate(packets) if is_key.get(p.action.type_id or 0))
-    store_packets(fixture.id, packets[:first_key])
+    fixture = store_match(match, packets[:first_key])
 
     for javascript in (False, True):
         page = pages.open(f"/fixtures/{fixture.id}/", javascript=javascript)
