@@ -1,4 +1,4 @@
-"""Importing fixtures from the vendor's Fixtures REST API (PROTOCOL.md §11.1)."""
+"""Importing fixtures from the vendor's Fixtures REST API (docs/dde-protocol.md §11.1)."""
 
 from __future__ import annotations
 

@@ -17,7 +17,7 @@ POSITION_MAX = 2**31 - 1
 
 
 class FixtureStatus(models.TextChoices):
-    """Vendor fixture statuses (PROTOCOL.md §8.1); unknown names are stored as sent."""
+    """Vendor fixture statuses (docs/dde-protocol.md §8.1); unknown names are stored as sent."""
 
     SCHEDULED = "Scheduled"
     LIVE = "Live"

@@ -1,4 +1,4 @@
-"""The ``fixtureAction`` of a data packet, read tolerantly (PROTOCOL.md §5.2, §6)."""
+"""The ``fixtureAction`` of a data packet, read tolerantly (docs/dde-protocol.md §5.2, §6)."""
 
 from __future__ import annotations
 

@@ -14,7 +14,7 @@ class Backoff:
     ``base`` seconds (0.25 s by default) and never at zero, and clients dropped together
     do not return together. The caller resets it after a connection that worked, so a feed
     that drops every few minutes is resumed in well under a second each time, while a
-    dead one is retried at most every ``cap`` seconds (PROTOCOL.md §2.5: no hammering).
+    dead one is retried at most every ``cap`` seconds (docs/dde-protocol.md §2.5: no hammering).
     ``rand`` (returns [0, 1)) and ``sleep`` are injectable so tests need not wait.
     """
 

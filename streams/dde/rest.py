@@ -1,4 +1,4 @@
-"""The vendor's REST API: fixtures and the post-match action list (PROTOCOL.md §11)."""
+"""The vendor's REST API: fixtures and the post-match action list (docs/dde-protocol.md §11)."""
 
 from __future__ import annotations
 

@@ -1,11 +1,11 @@
-"""Wire shapes of the DDE feed and REST API as documented (PROTOCOL.md §2, §5, §11)."""
+"""Wire shapes of the DDE feed and REST API as documented (docs/dde-protocol.md §2, §5, §11)."""
 
 from __future__ import annotations
 
 from typing import Any, TypedDict
 
 # Every field is optional (total=False): 2022 "version 1" packets lack several of them, and
-# numbers may arrive as numeric strings (PROTOCOL.md §5), hence the ``| str`` unions. The
+# numbers may arrive as numeric strings (docs/dde-protocol.md §5), hence the ``| str`` unions. The
 # parsers never trust these annotations; they check each value at run time.
 
 

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from typing import Final, Literal
 
 # Where an id comes from: the vendor's soccer pages, the DDE table shared across
-# sports (PROTOCOL.md §7.2), or chosen here because the vendor's soccer table is lost.
+# sports (docs/dde-protocol.md §7.2), or chosen here because the vendor's soccer table is lost.
 Source = Literal["soccer", "shared", "chosen"]
 
 
@@ -20,7 +20,7 @@ class ActionType:
     sub_types: dict[int, str] = field(default_factory=dict)
 
 
-# Ids the vendor documents keep their documented numbers (PROTOCOL.md §7.1, §7.2);
+# Ids the vendor documents keep their documented numbers (docs/dde-protocol.md §7.1, §7.2);
 # the rest were chosen once here. Sub-type ids follow typeId * 100 + n (§7.1).
 MATCH_CONDITIONS: Final = 1
 TEAM_COLOURS: Final = 2

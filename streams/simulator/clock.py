@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 
 def format_clock(seconds: float) -> str:
-    """``"MM:SS"``; minutes go past 59 (PROTOCOL.md §5.2, e.g. ``"91:51"``)."""
+    """``"MM:SS"``; minutes go past 59 (docs/dde-protocol.md §5.2, e.g. ``"91:51"``)."""
     whole = max(0, int(seconds))
     return f"{whole // 60:02d}:{whole % 60:02d}"
 

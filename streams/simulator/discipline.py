@@ -138,7 +138,7 @@ def status_effect(status: str, collection: str) -> Effect:
 
 
 def _status_metadata(fixture: int, collection: int, reason: str, code: int) -> dict[str, Any]:
-    # Integer enums of PROTOCOL.md §8; coverage 3 is "Standard stream".
+    # Integer enums of docs/dde-protocol.md §8; coverage 3 is "Standard stream".
     return {
         "coverageLevel": 3,
         "fixtureStatus": fixture,

@@ -193,7 +193,7 @@ def malformed_frame(kind_index: int, frame: str) -> str | bytes:
 def huge_frame(frame: str, size: int) -> str:
     """The packet ``frame`` padded with an unknown key (``padding``) to at least ``size`` bytes.
 
-    Its data is unchanged (clients ignore unknown keys, PROTOCOL.md §5), but a client with
+    Its data is unchanged (clients ignore unknown keys, docs/dde-protocol.md §5), but a client with
     a smaller size limit must reject it, and so never stores that packet.
     """
     packet = json.loads(frame)

@@ -22,7 +22,7 @@ _YIELD_EVERY = 64
 
 
 def control(message: str, level: str) -> str:
-    """A control frame: ``{"message": ..., "level": ...}`` (PROTOCOL.md §2.3, §3)."""
+    """A control frame: ``{"message": ..., "level": ...}`` (docs/dde-protocol.md §2.3, §3)."""
     return json.dumps({"message": message, "level": level}, separators=(",", ":"))
 
 
@@ -89,7 +89,7 @@ class Feed:
             if self.sent % _YIELD_EVERY == 0:
                 await asyncio.sleep(0)
         # The vendor does not document a close after `finished`: keep the socket
-        # alive with heartbeats and let the client leave (PROTOCOL.md §14 q7).
+        # alive with heartbeats and let the client leave (docs/dde-protocol.md §14 q7).
         await self._wait_until(math.inf)
 
     def _frame(self, index: int) -> str:

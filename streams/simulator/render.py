@@ -1,4 +1,4 @@
-"""Turn a match script into vendor packets (PROTOCOL.md §5) and their release offsets."""
+"""Turn a match script into vendor packets (docs/dde-protocol.md §5) and their release offsets."""
 
 from __future__ import annotations
 

@@ -37,7 +37,7 @@ def text_response(status: int, text: str) -> Response:
 
 
 def error_response(status: int, message: str) -> Response:
-    """The older DDE error body, ``{"error": ..., "status": ...}`` (PROTOCOL.md §11)."""
+    """The older DDE error body, ``{"error": ..., "status": ...}`` (docs/dde-protocol.md §11)."""
     body = json.dumps({"error": message, "status": status}).encode()
     return response(status, body)
 

@@ -1,4 +1,4 @@
-"""The VAR review sequence shared by goals, penalties and cards (PROTOCOL.md §10)."""
+"""The VAR review sequence shared by goals, penalties and cards (docs/dde-protocol.md §10)."""
 
 from __future__ import annotations
 

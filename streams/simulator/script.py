@@ -20,7 +20,7 @@ Effect = Callable[[MatchState, str], None]
 
 
 class SendType(IntEnum):
-    """``sendTypeId`` values and, by member name, ``sendType`` (PROTOCOL.md §6)."""
+    """``sendTypeId`` values and, by member name, ``sendType`` (docs/dde-protocol.md §6)."""
 
     Pending = 1
     Updated = 2

@@ -83,7 +83,7 @@ class Serving:
 
 
 class Simulator:
-    """The DDE Live Actions feed and its REST twins, as PROTOCOL.md documents them."""
+    """The DDE Live Actions feed and its REST twins, as docs/dde-protocol.md documents them."""
 
     def __init__(
         self,
@@ -238,7 +238,7 @@ class Simulator:
             logger.info("stream closed: fixture %s", request.fixture_id)
 
     async def _authenticate(self, ws: ServerConnection, note: Callable[[str, str], None]) -> bool:
-        """Wait for the auth message (PROTOCOL.md §2.2) and answer it (§2.3)."""
+        """Wait for the auth message (docs/dde-protocol.md §2.2) and answer it (§2.3)."""
         try:
             frame = await asyncio.wait_for(ws.recv(), self.auth_timeout)
         except TimeoutError:

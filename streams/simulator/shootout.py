@@ -1,4 +1,4 @@
-"""The penalty shootout after a level match (period 3, PROTOCOL.md §5.6 and §10)."""
+"""The penalty shootout after a level match (period 3, docs/dde-protocol.md §5.6 and §10)."""
 
 from __future__ import annotations
 

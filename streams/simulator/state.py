@@ -74,7 +74,7 @@ class MatchState:
     def period_payload(self, period: PeriodState) -> dict[str, Any]:
         if period.is_shootout:
             # The shootout's cumulative score carries the match result; its period
-            # score counts the kicks scored (PROTOCOL.md §5.6).
+            # score counts the kicks scored (docs/dde-protocol.md §5.6).
             home, away = self.score()
             home_in, away_in = self.shootout_home, self.shootout_away
         else:
@@ -105,7 +105,7 @@ class MatchState:
             "collectionStatus": self.collection,
             "currentClockTime": clock_text,
             "currentClockState": "running" if clock_running else "stopped",
-            # The vendor's wire spelling (PROTOCOL.md §5.5).
+            # The vendor's wire spelling (docs/dde-protocol.md §5.5).
             "isHomeTeamInPossesion": self.home_in_possession,
             "finished": self.finished,
         }

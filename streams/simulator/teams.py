@@ -7,7 +7,7 @@ import uuid
 from dataclasses import dataclass
 from typing import Final
 
-# Fixed namespaces so that a club keeps its ids across fixtures (PROTOCOL.md §5.4:
+# Fixed namespaces so that a club keeps its ids across fixtures (docs/dde-protocol.md §5.4:
 # team ids are fixture-independent).
 TEAM_NAMESPACE: Final = uuid.UUID("6b1f4c1e-5d0a-4f57-9a51-2d7c0e0d7a01")
 CLUB_NAMESPACE: Final = uuid.UUID("6b1f4c1e-5d0a-4f57-9a51-2d7c0e0d7a02")

@@ -1,4 +1,4 @@
-"""Feed URLs and upgrade headers (PROTOCOL.md §1, §2.1, §4)."""
+"""Feed URLs and upgrade headers (docs/dde-protocol.md §1, §2.1, §4)."""
 
 from __future__ import annotations
 

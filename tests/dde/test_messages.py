@@ -1,4 +1,4 @@
-"""Parsing frames: the documented examples and every quirk of PROTOCOL.md §5 and §12."""
+"""Parsing frames: the documented examples and every quirk of docs/dde-protocol.md §5 and §12."""
 
 from __future__ import annotations
 

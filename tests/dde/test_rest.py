@@ -1,4 +1,4 @@
-"""The vendor REST API client, against httpx.MockTransport (PROTOCOL.md §11)."""
+"""The vendor REST API client, against httpx.MockTransport (docs/dde-protocol.md §11)."""
 
 from __future__ import annotations
 
