@@ -1,4 +1,4 @@
-"""One fixture's feed: connect, authorise, watch, reconnect and resume (docs/dde-protocol.md §2-§4)."""
+"""One fixture's feed: connect, authorise, watch, reconnect, resume (docs/dde-protocol.md §2-§4)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Where and how to connect to one fixture's Live Actions websocket (docs/dde-protocol.md §1, §4)."""
+"""Where and how to connect to a fixture's Live Actions websocket (docs/dde-protocol.md §1, §4)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Parsing one upstream frame into a data packet or a control message (docs/dde-protocol.md §2-§6, §12)."""
+"""One upstream frame parsed into a data packet or a control message (docs/dde-protocol.md §2-§6)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The ``fixtureSummary`` snapshot of a data packet, read tolerantly (docs/dde-protocol.md §5.5, §5.6)."""
+"""A data packet's ``fixtureSummary``, read tolerantly (docs/dde-protocol.md §5.5, §5.6)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Tolerant readers for single wire values and the DDE enumerations (docs/dde-protocol.md §5, §6, §8)."""
+"""Tolerant readers for wire values and the DDE enumerations (docs/dde-protocol.md §5, §6, §8)."""
 
 from __future__ import annotations
 
