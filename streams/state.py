@@ -1,4 +1,4 @@
-"""Pure rules turning parsed packets into Action and Fixture field values (docs/dde-protocol.md §6)."""
+"""Pure rules turning parsed packets into Action and Fixture values (docs/dde-protocol.md §6)."""
 
 from __future__ import annotations
 
