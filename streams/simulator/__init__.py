@@ -6,11 +6,13 @@ from streams.simulator.running import RunningSimulator
 from streams.simulator.schedule import FixtureEntry, Schedule
 from streams.simulator.server import Serving, Simulator
 from streams.simulator.stats import Stats
+from streams.simulator.variant import MatchVariant
 
 __all__ = [
     "FaultSpec",
     "FixtureEntry",
     "Match",
+    "MatchVariant",
     "RunningSimulator",
     "Schedule",
     "Serving",

@@ -6,8 +6,9 @@ from dataclasses import dataclass, field
 from typing import Final, Literal
 
 # Where an id comes from: the vendor's soccer pages, the DDE table shared across
-# sports (docs/dde-protocol.md §7.2), or chosen here because the vendor's soccer table is lost.
-Source = Literal["soccer", "shared", "chosen"]
+# sports (docs/dde-protocol.md §7.2), chosen here because the vendor's soccer table is
+# lost, or invented on demand as a type nobody knows (invented.py, never in this table).
+Source = Literal["soccer", "shared", "chosen", "invented"]
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,5 @@
-"""Options and the serve-forever loop behind ``manage.py dde_simulator``."""
+"""Options and the serve-forever loop behind ``manage.py dde_simulator`` and
+``python -m streams.simulator``."""
 
 from __future__ import annotations
 
@@ -9,8 +10,10 @@ import signal
 from typing import Any
 
 from streams.simulator.faults import GRAMMAR, FaultSpec
+from streams.simulator.numbering import DEFAULT_NUMBERING, Numbering, NumberingError, parse_type_ids
 from streams.simulator.schedule import Schedule
 from streams.simulator.server import DEMO_TOKEN, Simulator, utcnow
+from streams.simulator.variant import MatchVariant
 
 logger = logging.getLogger(__name__)
 
@@ -32,11 +35,51 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         action="store_true",
         help="schedule three demo fixtures (live soon, later, finished)",
     )
+    parser.add_argument(
+        "--type-ids",
+        type=_type_ids,
+        default=DEFAULT_NUMBERING,
+        metavar="default|shifted|PATH.json",
+        help="numbering of the action type ids this project chose: as in docs/action-types.md "
+        "(default), each +1000 with its sub-types (shifted), or a JSON file of old id to new id",
+    )
+    parser.add_argument(
+        "--invent-types",
+        type=_count,
+        default=0,
+        metavar="N",
+        help="also send, a few times a match, actions of N types nobody has seen "
+        "(ids from 90000, new names)",
+    )
+
+
+def _type_ids(value: str) -> Numbering:
+    try:
+        return parse_type_ids(value)
+    except NumberingError as exc:
+        # argparse shows only this exception's message, not a ValueError's.
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def _count(value: str) -> int:
+    if not (value.isascii() and value.isdigit()):
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {value!r}")
+    return int(value)
+
+
+def variant_from_options(options: dict[str, Any]) -> MatchVariant:
+    """The match variant of parsed options (or of strings, as ``call_command`` passes them);
+    raises ValueError with one sentence on a bad numbering or count."""
+    numbering = options.get("type_ids") or DEFAULT_NUMBERING
+    if isinstance(numbering, str):
+        numbering = parse_type_ids(numbering)
+    return MatchVariant(numbering, int(options.get("invent_types") or 0))
 
 
 def build(options: dict[str, Any]) -> Simulator:
-    """A simulator from parsed options; raises ValueError on a bad fault spec or number."""
-    schedule = Schedule()
+    """A simulator from parsed options; raises ValueError on a bad fault spec, numbering
+    or number."""
+    schedule = Schedule(variant_from_options(options))
     if options.get("demo"):
         schedule.demo(utcnow())
     return Simulator(
@@ -57,12 +100,13 @@ async def _serve_until_signalled(simulator: Simulator, host: str, port: int) -> 
         # Never the token: this line ends up in log files.
         logger.info(
             "DDE simulator serving %s/soccer/fixtures/{id}/actions and REST on %s "
-            "(pace %g, heartbeat %gs, faults %s, %d scheduled fixtures)",
+            "(pace %g, heartbeat %gs, faults %s, %s, %d scheduled fixtures)",
             serving.ws_url,
             serving.http_url,
             simulator.pace,
             simulator.heartbeat,
             simulator.faults,
+            simulator.schedule.variant,
             len(simulator.schedule.scheduled()),
         )
         await stop.wait()
@@ -71,7 +115,11 @@ async def _serve_until_signalled(simulator: Simulator, host: str, port: int) -> 
 
 def run_from_options(options: dict[str, Any]) -> None:
     """Serve until SIGINT or SIGTERM."""
-    simulator = build(options)
+    run(build(options), options)
+
+
+def run(simulator: Simulator, options: dict[str, Any]) -> None:
+    """Serve ``simulator`` on the options' host and port until SIGINT or SIGTERM."""
     host = str(options.get("host") or "127.0.0.1")
     port = options.get("port")
     port = 8765 if port is None else int(port)

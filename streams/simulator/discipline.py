@@ -102,22 +102,29 @@ def var_check(play: Play, at: float, home: bool) -> float:
     return play.gain(at, play.possession)
 
 
-def substitution(play: Play, at: float, home: bool) -> float:
-    """One or two changes at a stoppage: Substitution Out, then In linking to it."""
+def substitution(play: Play, at: float, home: bool, changes: int = 1) -> float:
+    """Changes at a stoppage: Substitution Out, then In linking to it.
+
+    Whoever came on stays on: a substitute taken off again is rare enough in real
+    football (an injury) to leave out, and it keeps every change in docs/simulator.md.
+    """
     play.event(ct.THROW_IN, at, home)
     at = play.later(at, 20, 40)
-    for _ in range(play.script.rng.randint(1, 2)):
-        if not play.bench[home] or len(play.on_pitch[home]) < 2:
+    rng = play.script.rng
+    for _ in range(changes):
+        squad = play.on_pitch[home]
+        leavers = [player for player in squad[1:] if player not in play.came_on]
+        if not play.bench[home] or not leavers:
             break
-        leaving = play.player(home)
-        joining = play.bench[home].pop(play.script.rng.randrange(len(play.bench[home])))
+        leaving = rng.choice(leavers)
+        joining = play.bench[home].pop(rng.randrange(len(play.bench[home])))
         out = play.script.confirmed(ct.SUBSTITUTION_OUT, at, home=home, player=leaving)
         at = play.later(at, 1, 4)
         play.script.confirmed(
             ct.SUBSTITUTION_IN, at, home=home, player=joining, related=[str(out.id)]
         )
-        squad = play.on_pitch[home]
         squad[squad.index(leaving)] = joining
+        play.came_on.add(joining)
         at = play.later(at, 5, 20)
     return play.gain(at, home)
 

@@ -36,6 +36,8 @@ _INCIDENTS: Final[dict[Incident, Callable[[Play, float, bool], float]]] = {
     "straight_red": discipline.straight_red,
     "var_check": discipline.var_check,
     "substitution": discipline.substitution,
+    "double_substitution": lambda play, at, home: discipline.substitution(play, at, home, 2),
+    "injury_substitution": discipline.substitution,
     "adjust_clock": discipline.adjust_clock,
     "suspension": discipline.suspension,
 }

@@ -23,6 +23,8 @@ Incident = Literal[
     "straight_red",
     "var_check",
     "substitution",
+    "double_substitution",
+    "injury_substitution",
     "adjust_clock",
     "suspension",
 ]
@@ -32,6 +34,11 @@ Incident = Literal[
 _SLOTS: Final = {1: list(range(3, 42, 2)), 2: list(range(47, 86, 2))}
 _LATE_SLOTS: Final = list(range(55, 86, 2))
 _GOALS: Final = (0, 0, 1, 1, 1, 2, 2, 2, 3, 4)
+# Changes a team makes in a match (five allowed, most teams use four or five), in at most
+# three stoppages of the second half; sometimes one of them is an injury in the first.
+_CHANGES: Final = (2, 3, 3, 4, 4, 4, 5, 5, 5, 5)
+_WINDOWS: Final = 3
+_FIRST_HALF_INJURY: Final = 0.15
 
 
 @dataclass(frozen=True)
@@ -113,8 +120,13 @@ def make_plan(rng: random.Random) -> MatchPlan:
     free = {period: rng.sample(slots, len(slots)) for period, slots in _SLOTS.items()}
     late = [slot for slot in free[2] if slot in _LATE_SLOTS]
     for home in (True, False):
-        for _ in range(rng.randint(2, 3)):  # substitution windows in the second half
-            _place(plan, free, 2, late.pop(), "substitution", home)
+        changes = rng.choice(_CHANGES)
+        if rng.random() < _FIRST_HALF_INJURY:
+            _place(plan, free, 1, free[1][-1], "injury_substitution", home)
+            changes -= 1
+        for size in _windows(rng, changes):
+            kind: Incident = "double_substitution" if size == 2 else "substitution"
+            _place(plan, free, 2, late.pop(), kind, home)
     if rng.random() < 0.5:
         _place(plan, free, 2, late.pop(), "second_yellow", rng.random() < 0.5)
     if plan.has_suspension:
@@ -126,6 +138,17 @@ def make_plan(rng: random.Random) -> MatchPlan:
     for planned in plan.incidents.values():
         planned.sort(key=lambda item: item.clock)
     return plan
+
+
+def _windows(rng: random.Random, changes: int) -> list[int]:
+    """Changes grouped into at most ``_WINDOWS`` stoppages of one or two changes each."""
+    sizes: list[int] = []
+    while changes:
+        left = _WINDOWS - len(sizes) - 1  # stoppages after this one
+        single = changes - 1 <= 2 * left and (changes == 1 or rng.random() < 0.5)
+        sizes.append(1 if single else 2)
+        changes -= sizes[-1]
+    return sizes
 
 
 def _place(

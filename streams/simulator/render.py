@@ -7,9 +7,9 @@ import random
 import uuid
 from typing import Any
 
-from streams.simulator import catalog as ct
 from streams.simulator.script import Action, Emission, Script
 from streams.simulator.state import MatchState
+from streams.simulator.variant import DEFAULT_VARIANT, MatchVariant
 
 PACKET_VERSION = 3
 
@@ -31,9 +31,15 @@ def timeline_sequence(period: int, seq: int) -> float:
 
 
 def _action_payload(
-    fixture_id: uuid.UUID, script: Script, emission: Emission, seq: int, when: dt.datetime
+    fixture_id: uuid.UUID,
+    script: Script,
+    emission: Emission,
+    seq: int,
+    when: dt.datetime,
+    variant: MatchVariant,
 ) -> dict[str, Any]:
     action: Action = emission.action
+    type_id, type_name = variant.wire_type(action.type_id)
     payload: dict[str, Any] = {
         "actionId": str(action.id),
         "fixtureId": str(fixture_id),
@@ -44,12 +50,13 @@ def _action_payload(
         "sendTypeId": int(emission.send_type),
         "fixtureSeqNum": seq,
         "timelineSequence": timeline_sequence(action.period, seq),
-        "fixtureActionType": ct.type_name(action.type_id),
-        "fixtureActionTypeId": action.type_id,
+        "fixtureActionType": type_name,
+        "fixtureActionTypeId": type_id,
     }
     if action.sub_type is not None:
-        payload["fixtureActionSubType"] = ct.sub_type_name(action.sub_type)
-        payload["fixtureActionSubTypeId"] = action.sub_type
+        sub_type_id, sub_type_name = variant.wire_sub_type(action.sub_type)
+        payload["fixtureActionSubType"] = sub_type_name
+        payload["fixtureActionSubTypeId"] = sub_type_id
     if action.home is not None:
         team = script.team(action.home)
         payload["team"] = {"id": str(team.id), "name": team.name, "homeTeam": action.home}
@@ -62,10 +69,15 @@ def _action_payload(
 
 
 def render(
-    script: Script, fixture_id: uuid.UUID, kickoff: dt.datetime, pace: float
+    script: Script,
+    fixture_id: uuid.UUID,
+    kickoff: dt.datetime,
+    pace: float,
+    variant: MatchVariant = DEFAULT_VARIANT,
 ) -> tuple[list[dict[str, Any]], list[float]]:
     """Packets in send order with ``fixtureSeqNum`` 1..n, and seconds after kick-off
-    (divided by ``pace``) at which each is produced."""
+    (divided by ``pace``) at which each is produced; type ids as ``variant`` numbers them
+    (``fixtureSummary`` carries none)."""
     # Trace ids come from their own stream so they never shift the match itself.
     traces = random.Random(fixture_id.int ^ 0x7ACE)
     state = MatchState()
@@ -84,7 +96,7 @@ def render(
                 "traceId": f"{traces.getrandbits(128):032x}",
                 "version": PACKET_VERSION,
                 "finished": state.finished,
-                "fixtureAction": _action_payload(fixture_id, script, emission, seq, when),
+                "fixtureAction": _action_payload(fixture_id, script, emission, seq, when, variant),
                 "fixtureSummary": summary,
             }
         )

@@ -13,6 +13,7 @@ from typing import Final, TypeVar
 
 from streams.simulator.match import Match, generate_match
 from streams.simulator.teams import Team
+from streams.simulator.variant import DEFAULT_VARIANT, MatchVariant
 
 DEMO_NAMESPACE: Final = uuid.UUID("0f5e3f9c-8d43-4c57-bb0e-5a8f2f1d9c10")
 # Recorded matches are replayed at the speed they were played.
@@ -78,9 +79,13 @@ def recorded_kickoff(fixture_id: uuid.UUID) -> dt.datetime:
 
 
 class Schedule:
-    """Fixtures by id; safe to add to from another thread while the server reads it."""
+    """Fixtures by id; safe to add to from another thread while the server reads it.
 
-    def __init__(self) -> None:
+    ``variant`` (type numbering, invented types) applies to every match it generates.
+    """
+
+    def __init__(self, variant: MatchVariant = DEFAULT_VARIANT) -> None:
+        self.variant = variant
         self._lock = threading.Lock()
         self._fixtures: dict[uuid.UUID, FixtureEntry] = {}
         self._matches: OrderedDict[tuple[FixtureEntry, float], Match] = OrderedDict()
@@ -148,7 +153,12 @@ class Schedule:
             return found
         entry, match_pace = key
         match = generate_match(
-            fixture_id, entry.kickoff, match_pace, home=entry.home, away=entry.away
+            fixture_id,
+            entry.kickoff,
+            match_pace,
+            home=entry.home,
+            away=entry.away,
+            variant=self.variant,
         )
         self._store(self._matches, key, match, _MATCH_CACHE_SIZE)
         self._store(self._outlines, key, Outline.of(match), _OUTLINE_CACHE_SIZE)

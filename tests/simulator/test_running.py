@@ -16,6 +16,7 @@ import httpx
 import pytest
 
 from streams.simulator import Simulator, cli
+from streams.simulator.numbering import DEFAULT_NUMBERING
 from tests.simulator.client import HEADERS, TOKEN
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -52,6 +53,8 @@ def test_the_command_line_options_have_the_documented_defaults() -> None:
         "heartbeat": 10.0,
         "faults": "",
         "demo": False,
+        "type_ids": DEFAULT_NUMBERING,
+        "invent_types": 0,
     }
     simulator = cli.build(vars(parser.parse_args(["--demo", "--pace", "10", "--faults", "drop=5"])))
     assert len(simulator.schedule.scheduled()) == 3
