@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from typing import Any, Literal, TypedDict
 
 import structlog
+from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.utils import timezone
 
@@ -43,6 +44,13 @@ class ChangesEvent(TypedDict):
     changes: list[Change]
 
 
+class RefreshEvent(TypedDict):
+    """Channel-layer event: what the fixture's rows mean has changed (staff gave a type
+    another kind), so its viewers get a whole snapshot again (``FixtureConsumer.deliver``)."""
+
+    type: Literal["fixture.refresh"]
+
+
 class ScoreEvent(TypedDict):
     """Channel-layer event for the scoreboard; handled by ``ScoreboardConsumer.fixture_score``."""
 
@@ -50,8 +58,37 @@ class ScoreEvent(TypedDict):
     text: str
 
 
-def change_message(position: int, fixture: dict[str, Any], action: dict[str, Any]) -> str:
-    return dumps({"type": "change", "position": position, "fixture": fixture, "action": action})
+def refresh_fixtures(fixture_ids: Sequence[uuid.UUID]) -> None:
+    """Tell the open match centres of these fixtures to redraw (from sync code, after a
+    commit). A failure is logged: pages rendered later read the catalogue anyway."""
+    layer = get_channel_layer()
+    if layer is None:
+        return
+    event: RefreshEvent = {"type": "fixture.refresh"}
+    for fixture_id in fixture_ids:
+        try:
+            async_to_sync(layer.group_send)(fixture_group(fixture_id), event)
+        except Exception as exc:
+            log.warning("broadcast.refresh_failed", fixture=str(fixture_id), error=str(exc))
+
+
+def change_message(
+    position: int,
+    fixture: dict[str, Any],
+    action: dict[str, Any],
+    related: Sequence[dict[str, Any]] = (),
+) -> str:
+    """``related``: other actions whose rows the change redraws (a goal a Goal Disallowed
+    strikes through, say), each with its new row."""
+    return dumps(
+        {
+            "type": "change",
+            "position": position,
+            "fixture": fixture,
+            "action": action,
+            "related": list(related),
+        }
+    )
 
 
 def snapshot_message(position: int, fixture: dict[str, Any], actions: list[dict[str, Any]]) -> str:
@@ -93,7 +130,10 @@ class FixturePublisher:
         changes: ChangesEvent = {
             "type": "fixture.changes",
             "changes": [
-                {"position": s.position, "text": change_message(s.position, s.fixture, s.action)}
+                {
+                    "position": s.position,
+                    "text": change_message(s.position, s.fixture, s.action, s.related),
+                }
                 for s in stored
             ],
         }

@@ -19,7 +19,13 @@ from channels.generic.websocket import AsyncWebsocketConsumer
 from django.urls import path, re_path
 
 from streams import fanout, live
-from streams.broadcast import SCOREBOARD_GROUP, ChangesEvent, ScoreEvent, fixture_group
+from streams.broadcast import (
+    SCOREBOARD_GROUP,
+    ChangesEvent,
+    RefreshEvent,
+    ScoreEvent,
+    fixture_group,
+)
 from streams.models import POSITION_MAX
 from streams.ops import metrics
 
@@ -92,6 +98,8 @@ class FixtureConsumer(ViewerCounted):
     # Events held while reading Postgres; None when up to date (events are sent at once).
     _held: list[ChangesEvent] | None = None
     _recovery: asyncio.Task[None] | None = None
+    # A whole snapshot is due: what the rows mean changed (``RefreshEvent``).
+    _refresh_wanted = False
 
     async def connect(self) -> None:
         await self.accept()
@@ -121,9 +129,16 @@ class FixtureConsumer(ViewerCounted):
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
         """Viewers cannot change anything: whatever they send is ignored."""
 
-    async def deliver(self, event: ChangesEvent) -> None:
+    async def deliver(self, event: ChangesEvent | RefreshEvent) -> None:
         """One event from the group's reader, in publish order. Waits on nothing but the
-        socket write: a gap is filled from Postgres in a task of this viewer's own."""
+        socket write: a gap, or a refresh, is read from Postgres in a task of this viewer's
+        own."""
+        if event["type"] == "fixture.refresh":
+            self._refresh_wanted = True
+            if self._held is None:  # else the catch-up under way does it when it is done
+                self._held = []
+                self._recovery = asyncio.ensure_future(self._recover())
+            return
         if self._held is not None:
             self._held.append(event)
         elif not await self._send_in_order(event):
@@ -143,7 +158,8 @@ class FixtureConsumer(ViewerCounted):
 
     async def _recover(self) -> None:
         try:
-            if await self._catch_up(self.last_sent):
+            # A refresh reads everything anyway (in _release): no catch-up before it.
+            if self._refresh_wanted or await self._catch_up(self.last_sent):
                 await self._release()
         except Exception as exc:
             # Postgres unreachable, say: close, and the browser resumes from its position
@@ -153,8 +169,16 @@ class FixtureConsumer(ViewerCounted):
             await self.close(code=CLOSE_INTERNAL_ERROR)
 
     async def _release(self) -> None:
-        """Send the held events in order, reading Postgres again at a gap; then send live."""
-        while self._held:
+        """Send the held events in order, reading Postgres again at a gap or for a refresh;
+        then send live."""
+        while True:
+            if self._refresh_wanted:
+                self._refresh_wanted = False
+                if not await self._catch_up(-1):
+                    return
+                continue
+            if not self._held:
+                break
             if await self._send_in_order(self._held[0]):
                 self._held.pop(0)
                 continue

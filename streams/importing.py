@@ -34,6 +34,8 @@ def save_fixture(info: FixtureInfo) -> tuple[Fixture, bool]:
         "home_team_id": info.home_team_id or "",
         "away_team_id": info.away_team_id or "",
         "kickoff": info.kickoff,
+        # What the vendor will cover may change before kick-off (docs/dde-protocol.md §9).
+        **({"coverage_level": info.coverage_level} if info.coverage_level else {}),
     }
     fixture, created = Fixture.objects.get_or_create(
         id=uuid.UUID(info.id),

@@ -30,7 +30,16 @@ from django.utils import timezone
 from streams.dde.messages import DataPacket
 from streams.jsontext import dumps
 from streams.locks import LeaseLost
-from streams.models import Action, Fixture, Packet, RejectedFrame, action_payload
+from streams.meaning.kinds import kind_from_name
+from streams.models import (
+    Action,
+    ActionType,
+    ActionTypeSighting,
+    Fixture,
+    Packet,
+    RejectedFrame,
+    action_payload,
+)
 from streams.state import FEED_FIXTURE_FIELDS, fixture_fields, next_action_state
 
 _ACTION_STATE_FIELDS = [
@@ -93,6 +102,36 @@ _WRITTEN = ", ".join(
     for name in (*FEED_FIXTURE_FIELDS, "last_position", "last_frame_at", "updated_at")
 )
 _IF_FIXTURE_WRITTEN = "WHERE EXISTS (SELECT FROM fixture)"
+_SIGHTING_KEY = ["fixture", "type_id", "type_name", "subtype_id", "subtype_name"]
+_SIGHTINGS = ActionTypeSighting._meta.db_table
+_TYPES = ActionType._meta.db_table
+# The catalogue (docs/action-types.md), kept by the same statement: each type and sub-type
+# a packet names is counted per fixture, and a type id never seen before gets its row with
+# the kind its name gives. New types come sorted by id, so two listeners adding the same
+# ones wait for each other in one order and never deadlock.
+_RECORD_SIGHTINGS = f"""
+    INSERT INTO {_SIGHTINGS} AS s (fixture_id, type_id, type_name, subtype_id, subtype_name,
+                                   count, first_seen, last_seen)
+    SELECT fixture_id, type_id, type_name, subtype_id, subtype_name, count, first_seen,
+           last_seen
+    FROM jsonb_populate_recordset(NULL::{_SIGHTINGS}, %(sightings)s::jsonb) {_IF_FIXTURE_WRITTEN}
+    ON CONFLICT ({", ".join(_column(ActionTypeSighting, name) for name in _SIGHTING_KEY)})
+    DO UPDATE SET count = s.count + EXCLUDED.count,
+                  last_seen = greatest(s.last_seen, EXCLUDED.last_seen)
+"""
+_RECORD_TYPES = f"""
+    INSERT INTO {_TYPES} (type_id, name, kind, kind_set_by_staff, first_seen)
+    SELECT type_id, name, kind, false, first_seen
+    FROM jsonb_populate_recordset(NULL::{_TYPES}, %(new_types)s::jsonb) {_IF_FIXTURE_WRITTEN}
+    ORDER BY type_id
+    ON CONFLICT (type_id) DO NOTHING
+"""
+# The kinds the catalogue holds for the batch's type ids, as they were before this
+# statement: a type it adds is not visible yet, and its kind is the one its name gives.
+_BATCH_KINDS = f"""
+    SELECT coalesce(jsonb_object_agg(type_id, kind), '{{}}')
+    FROM {_TYPES} WHERE type_id = ANY(%(type_ids)s::bigint[])
+"""
 # A whole transaction in one statement, so one round trip: the fixture row is updated
 # only if it is as this writer left it (same last position, same listener epoch), and the
 # packets and actions are written only if it was. Of the columns a feed writes, those the
@@ -123,8 +162,10 @@ WITH settings AS (
         update=_ACTION_STATE_FIELDS,
     )
 }
+), sightings AS ({_RECORD_SIGHTINGS}
+), types AS ({_RECORD_TYPES}
 )
-SELECT * FROM fixture
+SELECT fixture.*, ({_BATCH_KINDS}) FROM fixture
 """
 
 
@@ -138,6 +179,9 @@ class StoredPacket:
     received_at: dt.datetime
     action: dict[str, Any]
     fixture: dict[str, Any]
+    # Other actions whose timeline row this packet changed, with their rows (filled in by
+    # ``streams.catalogue.describe_stored``, as the action's own ``row`` is).
+    related: list[dict[str, Any]] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -147,6 +191,8 @@ class StoreResult:
     next_position: int = 0
     finished: bool = False
     stop_requested: bool = False
+    # type id -> kind in the catalogue, for the stored packets' type ids it already held.
+    kinds: dict[int, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -169,6 +215,7 @@ class _Written:
     stored: list[StoredPacket]
     states: dict[str, dict[str, Any]]
     fixture: _FixtureRow  # as written
+    kinds: dict[int, str] = field(default_factory=dict)
 
 
 class FixtureWriter:
@@ -193,6 +240,8 @@ class FixtureWriter:
         # a full state is a couple of KB, too much to keep for every action of 200 matches.
         self._actions: set[str] = set()
         self._recent: OrderedDict[str, dict[str, Any]] = OrderedDict()
+        # Type ids this writer has seen the catalogue hold: not offered to it again.
+        self._catalogued: set[int] = set()
 
     def load(self) -> None:
         """Read what is stored before packets arrive (a listener does this before it
@@ -229,6 +278,9 @@ class FixtureWriter:
         self._fixture = written.fixture
         self._keys.update(s.packet.key for s in written.stored)
         self._remember(written.states)
+        self._catalogued.update(
+            s.packet.action.type_id for s in written.stored if s.packet.action.type_id is not None
+        )
         self._next_position += len(written.stored)
         return StoreResult(
             stored=written.stored,
@@ -236,6 +288,7 @@ class FixtureWriter:
             next_position=self._next_position,
             finished=written.fixture.payload["finished"],
             stop_requested=written.fixture.stop_requested,
+            kinds=written.kinds,
         )
 
     def _read_fixture(self, sql: str) -> _FixtureRow:
@@ -298,14 +351,15 @@ class FixtureWriter:
             row = cursor.execute(_WRITE, parameters, prepare=True).fetchone()
         if row is None:
             return None
-        stop_requested, edited = row
+        stop_requested, edited, kinds_json = row
+        kinds = {int(type_id): kind for type_id, kind in orjson.loads(kinds_json).items()}
         if edited != self._fixture.edited:  # edited in admin meanwhile, or new colours
             fixture = self._read_fixture(_READ_FIXTURE)
             for s in stored:  # planned with the names as they were
                 s.fixture.update({key: fixture.payload[key] for key in _STAFF_ONLY_KEYS})
-            return _Written(stored, states, fixture)
+            return _Written(stored, states, fixture, kinds)
         final = replace(self._fixture, payload=stored[-1].fixture, stop_requested=stop_requested)
-        return _Written(stored, states, final)
+        return _Written(stored, states, final, kinds)
 
     def _plan(
         self, fixture: dict[str, Any], arrivals: list[tuple[DataPacket, dt.datetime]]
@@ -349,6 +403,49 @@ class FixtureWriter:
             "after": first - 1 if first else None,
             "packets": orjson.dumps([self._packet_row(s) for s in stored]).decode(),
             "actions": dumps([self._action_row(a, st) for a, st in states.items()]),
+            **self._catalogue_parameters(stored),
+        }
+
+    def _catalogue_parameters(self, stored: list[StoredPacket]) -> dict[str, Any]:
+        """The sightings of the batch's types and sub-types, and the type ids new to this
+        writer (offered to the catalogue, which keeps the first name it saw)."""
+        sightings: dict[tuple[Any, ...], dict[str, Any]] = {}
+        new_types: dict[int, dict[str, Any]] = {}
+        for s in stored:
+            action = s.packet.action
+            if action.type_id is None and not action.type_name:
+                continue  # a thin removal names no type
+            key = (action.type_id, action.type_name, action.subtype_id, action.subtype_name)
+            seen = s.received_at.isoformat()
+            sighting = sightings.get(key)
+            if sighting is None:
+                sightings[key] = {
+                    "fixture_id": str(self.fixture_id),
+                    "type_id": action.type_id,
+                    "type_name": action.type_name,
+                    "subtype_id": action.subtype_id,
+                    "subtype_name": action.subtype_name,
+                    "count": 1,
+                    "first_seen": seen,
+                    "last_seen": seen,
+                }
+            else:
+                sighting["count"] += 1
+                sighting["last_seen"] = max(sighting["last_seen"], seen)
+            if action.type_id is not None and action.type_id not in self._catalogued:
+                new_types.setdefault(
+                    action.type_id,
+                    {
+                        "type_id": action.type_id,
+                        "name": action.type_name,
+                        "kind": kind_from_name(action.type_name).value,
+                        "first_seen": seen,
+                    },
+                )
+        return {
+            "sightings": dumps(list(sightings.values())),
+            "new_types": dumps(sorted(new_types.values(), key=lambda t: t["type_id"])),
+            "type_ids": sorted({key[0] for key in sightings if key[0] is not None}),
         }
 
     def _packet_row(self, s: StoredPacket) -> dict[str, Any]:

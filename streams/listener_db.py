@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from django.db.models import F
 from django.utils import timezone
 
+from streams.catalogue import describe_stored
 from streams.dde.client import Rejected
 from streams.dde.messages import DataPacket
 from streams.ingest import FixtureWriter, StoreResult, record_rejected_frame
@@ -47,7 +48,9 @@ def start_listening(fixture_id: uuid.UUID) -> Start:
 
 
 def store(writer: FixtureWriter, arrivals: Sequence[tuple[dt.datetime, DataPacket]]) -> StoreResult:
-    return writer.store([packet for _, packet in arrivals], [at for at, _ in arrivals])
+    """Store the packets, then describe their actions as timeline rows for viewers."""
+    result = writer.store([packet for _, packet in arrivals], [at for at, _ in arrivals])
+    return describe_stored(writer.fixture_id, result)
 
 
 def record_rejected(fixture_id: uuid.UUID, event: Rejected, after_position: int | None) -> None:

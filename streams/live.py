@@ -9,8 +9,9 @@ from dataclasses import dataclass
 from django.db.models import Q
 from django.utils import timezone
 
+from streams import catalogue
 from streams.broadcast import scoreboard_message, snapshot_message
-from streams.models import Action, Fixture
+from streams.models import Fixture
 
 # The list page shows fixtures kicking off within this window around now.
 SCOREBOARD_PAST = dt.timedelta(days=1)
@@ -33,10 +34,8 @@ def fixture_snapshot(fixture_id: uuid.UUID, after: int) -> Snapshot | None:
     if fixture is None:
         return None
     position = -1 if fixture.last_position is None else fixture.last_position
-    actions = Action.objects.filter(fixture_id=fixture_id, last_position__gt=after).order_by(
-        "timeline_sequence", "fixture_seq_num"
-    )
-    payloads = [action.to_payload() for action in actions]
+    actions = catalogue.timeline_actions(fixture_id).filter(last_position__gt=after)
+    payloads = catalogue.describe_actions(fixture_id, list(actions), all_of_them=after < 0)
     return Snapshot(position, snapshot_message(position, fixture.to_payload(), payloads))
 
 

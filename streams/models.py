@@ -12,6 +12,8 @@ from typing import Any
 from django.db import models
 from django.db.models import Q
 
+from streams.meaning.kinds import ActionKind
+
 # Packet.position and Action.*_position are 32-bit columns.
 POSITION_MAX = 2**31 - 1
 
@@ -81,6 +83,9 @@ class Fixture(models.Model):
     # Summary, always copied from the latest fixtureSummary (a full snapshot, PROTOCOL §12.6).
     status = models.TextField(default=FixtureStatus.SCHEDULED)
     collection_status = models.TextField(blank=True)
+    coverage_level = models.TextField(
+        blank=True, help_text="The vendor's coverage level (fixtures API, Status Updated)."
+    )
     home_score = models.BigIntegerField(default=0)
     away_score = models.BigIntegerField(default=0)
     periods = models.JSONField(default=list, blank=True)
@@ -140,6 +145,7 @@ class Fixture(models.Model):
             "kickoff": self.kickoff.isoformat(),
             "status": self.status,
             "collection_status": self.collection_status,
+            "coverage_level": self.coverage_level,
             "home_score": self.home_score,
             "away_score": self.away_score,
             "periods": self.periods,
@@ -206,6 +212,9 @@ class Action(models.Model):
     fixture_seq_num = models.BigIntegerField(null=True, blank=True)
     removed = models.BooleanField(default=False, help_text="Cancelled or Deleted.")
     restored = models.BooleanField(default=False, help_text="Brought back after a removal.")
+    delayed = models.BooleanField(
+        default=False, help_text="Collected offline and sent late (delayStatus DELAYED)."
+    )
     first_position = models.PositiveIntegerField()
     last_position = models.PositiveIntegerField()
 
@@ -252,9 +261,63 @@ def action_payload(action_id: uuid.UUID | str, state: Mapping[str, Any]) -> dict
         "fixture_seq_num": state["fixture_seq_num"],
         "removed": state["removed"],
         "restored": state["restored"],
+        "delayed": state["delayed"],
         "first_position": state["first_position"],
         "last_position": state["last_position"],
     }
+
+
+class ActionType(models.Model):
+    """One action type id the feed has sent, and the kind it means (the catalogue).
+
+    Recorded on first sight by the ingest statement, with the kind its wire name gives
+    (``streams.meaning.kinds``); staff correct the kind in admin. Nothing in the product
+    recognises an action by its id: the vendor documents few of them (docs/action-types.md).
+    """
+
+    type_id = models.BigIntegerField(unique=True)
+    name = models.TextField(blank=True, help_text="The wire name it was first seen with.")
+    kind = models.CharField(max_length=32, choices=ActionKind.choices, default=ActionKind.OTHER)
+    kind_set_by_staff = models.BooleanField(default=False, editable=False)
+    first_seen = models.DateTimeField()
+
+    class Meta:
+        ordering = ["type_id"]
+        indexes = [models.Index(fields=["kind"], name="actiontype_kind_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.type_id} {self.name}".strip()
+
+
+class ActionTypeSighting(models.Model):
+    """How often one fixture's feed sent a type and sub-type under given names, and when.
+
+    Upserted by the ingest statement: one row per (fixture, type, sub-type, names), its
+    count and last sighting bumped in the transaction that stores the packets.
+    """
+
+    fixture = models.ForeignKey(Fixture, on_delete=models.CASCADE, related_name="type_sightings")
+    type_id = models.BigIntegerField(null=True, blank=True)
+    type_name = models.TextField(blank=True)
+    subtype_id = models.BigIntegerField(null=True, blank=True)
+    subtype_name = models.TextField(blank=True)
+    count = models.PositiveBigIntegerField(default=0, help_text="Packets stored with these.")
+    first_seen = models.DateTimeField()
+    last_seen = models.DateTimeField()
+
+    class Meta:
+        ordering = ["type_id", "subtype_id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["fixture", "type_id", "type_name", "subtype_id", "subtype_name"],
+                name="sighting_unique_names",
+                nulls_distinct=False,
+            ),
+        ]
+        indexes = [models.Index(fields=["type_id"], name="sighting_type_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.type_id}/{self.subtype_id} in {self.fixture_id}"
 
 
 class RejectedFrame(models.Model):

@@ -5,8 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from streams.dde.messages import DataPacket, ParsedAction, ParsedSummary, metadata_value
-
-TEAM_COLOURS_TYPE_ID = 2
+from streams.dde.values import COVERAGE_LEVELS, enum_name
 
 # Fields a thin removal packet (Cancelled/Deleted) may leave out; the struck-through
 # timeline entry should still say whose goal was disallowed, so keep the old values.
@@ -45,6 +44,7 @@ def action_fields(action: ParsedAction) -> dict[str, Any]:
         "related_action_ids": list(action.related_action_ids),
         "timeline_sequence": action.timeline_sequence,
         "fixture_seq_num": action.fixture_seq_num,
+        "delayed": action.delayed,
     }
 
 
@@ -114,20 +114,30 @@ def period_payload(period: Any) -> dict[str, Any]:
 FEED_FIXTURE_FIELDS = (
     "home_score", "away_score", "current_period", "status", "collection_status", "clock_time",
     "clock_state", "home_in_possession", "periods", "home_colour", "away_colour", "finished",
+    "coverage_level",
 )  # fmt: skip
 
 
 def fixture_fields(packet: DataPacket) -> dict[str, Any]:
-    """Everything one packet says about its fixture: summary, colours, the end of the feed."""
+    """Everything one packet says about its fixture: summary, colours, coverage, the end
+    of the feed.
+
+    Colours and coverage are read from the metadata keys that carry them (Team Colours'
+    ``HomeTeamColour``, Status Updated's ``coverageLevel``), whatever the type's id: the
+    vendor's numbering is not ours to assume (docs/action-types.md).
+    """
     fields = summary_fields(packet.summary) if packet.summary else {}
     action = packet.action
-    if action.type_id == TEAM_COLOURS_TYPE_ID and not action.removes:
+    if not action.removes:
         home = metadata_value(action.metadata, "HomeTeamColour")
         away = metadata_value(action.metadata, "AwayTeamColour")
         if home:
             fields["home_colour"] = str(home)
         if away:
             fields["away_colour"] = str(away)
+        coverage = enum_name(metadata_value(action.metadata, "coverageLevel"), COVERAGE_LEVELS)
+        if coverage:
+            fields["coverage_level"] = coverage
     if packet.finished:
         fields["finished"] = True
     return fields

@@ -1,18 +1,14 @@
 // Match centre: the history the page was rendered with, then every change from the websocket
-// (docs/live-protocol.md). Also exports the live helpers fixtures.js shares. Rules that the
-// server draws too (rows, removal reasons, badges, period labels) mirror streams/views.py.
+// (docs/live-protocol.md). Also exports the live helpers fixtures.js shares.
+//
+// What an action means is decided on the server (streams/meaning/): every action comes with
+// its timeline ``row`` (kind, icon, title, who, note, key, side), drawn here as given. What
+// must be counted live (stats, momentum, the clock) is counted by kind, with the rules the
+// page sends as "stats-rules" (streams/meaning/drawing.py). Badges and period labels
+// mirror streams/views.py.
 
 const LIVE_STATUSES = ["Live", "Suspended"];
 const ENDED_STATUSES = ["Completed", "Abandoned", "Cancelled", "Postponed", "Unverified"];
-const GOAL_DISALLOWED = 111;
-const VIDEO_CHECKS = [51, 52];
-const VIDEO_CHECK_OVER = 52;
-const DECISION_OVERTURNED = 5202;
-// streams/dde/values.py SEND_TYPES: any other sendType is drawn with its name as the note.
-const KNOWN_SEND_TYPES = new Set(["Pending", "Updated", "Cancelled", "Deleted", "Confirmed", "Restored"]);
-const START_CLOCK = 8;
-const STOP_CLOCK = 9;
-const ADJUST_CLOCK = 10;
 // Whatever the page says, a running clock is not guessed further than this past its last
 // packet: a feed that went quiet for longer is stalled, not playing on.
 const MAX_CLOCK_GUESS_SECONDS = 300;
@@ -47,6 +43,7 @@ export function badgesOf(fixture) {
   else if (fixture.status === "Live") found.push(atBreak(fixture) ? ["halftime", "Half-time"] : ["live", "Live"]);
   else if (fixture.status === "Scheduled") found.push(["scheduled", "Scheduled"]);
   if (![...LIVE_STATUSES, "Completed", "Scheduled"].includes(fixture.status)) found.push(["other", fixture.status]);
+  if (fixture.coverage_level) found.push(["coverage", `Coverage: ${fixture.coverage_level}`]);
   return found;
 }
 
@@ -110,8 +107,12 @@ export function formatClock(seconds) {
   return `${String(Math.floor(whole / 60)).padStart(2, "0")}:${String(whole % 60).padStart(2, "0")}`;
 }
 
+// The kinds of an action's row that start, stop and correct the clock ("stats-rules").
+const kindOf = (action) => (action && action.row ? action.row.kind : null);
+
 export class MatchClock {
-  constructor() {
+  constructor(kinds = {}) {
+    this.kinds = kinds; // {start, stop, adjust}: kind names from streams/meaning/drawing.py
     this.base = null;
     this.running = false;
     this.at = performance.now();
@@ -128,14 +129,14 @@ export class MatchClock {
   // Clock actions decide when they arrive: a summary may leave the clock out, and the
   // fixture then still says what it said before them. Otherwise the summary says.
   follow(fixture, action, behindSeconds = 0) {
-    const type = action ? action.type_id : null;
+    const kind = kindOf(action);
     const actionClock = action ? parseClock(action.clock_time) : null;
     let seconds = parseClock(fixture.clock_time);
     let running = fixture.clock_state ? fixture.clock_state === "running" : this.running;
-    if (type === START_CLOCK || type === STOP_CLOCK) {
-      running = type === START_CLOCK;
+    if (kind && (kind === this.kinds.start || kind === this.kinds.stop)) {
+      running = kind === this.kinds.start;
       if (actionClock !== null) seconds = actionClock;
-    } else if (type === ADJUST_CLOCK) {
+    } else if (kind && kind === this.kinds.adjust) {
       // The action's clock time is the corrected one; without it, apply the correction.
       // A correction neither starts nor stops the clock.
       const by = Number((action.metadata || {}).adjustmentSeconds) || 0;
@@ -234,7 +235,7 @@ export function statusText(state, delay) {
 // ---- the match centre ----
 
 function bootMatchCentre(page) {
-  const kinds = readJson("action-kinds") || {};
+  const rules = readJson("stats-rules") || { counts: [], clock: {} };
   const template = document.getElementById("action-row").content.firstElementChild;
   const timeline = page.querySelector("[data-timeline]");
   const connection = page.querySelector("[data-connection]");
@@ -245,7 +246,8 @@ function bootMatchCentre(page) {
     order: [],
     last: Number(page.dataset.lastPosition),
     after: null,
-    clock: new MatchClock(),
+    clock: new MatchClock(rules.clock),
+    rules,
     log: [],
   };
   for (const action of readJson("actions-data") || []) {
@@ -266,54 +268,6 @@ function bootMatchCentre(page) {
     return 0;
   };
 
-  function reasonFor(action) {
-    const id = action.action_id.toLowerCase();
-    const pointing = [];
-    const checks = [];
-    for (const other of centre.actions.values()) {
-      if ((other.related_action_ids || []).some((r) => String(r).toLowerCase() === id)) pointing.push(other);
-      if (VIDEO_CHECKS.includes(other.type_id)) checks.push(other);
-    }
-    pointing.sort(compare);
-    const sameTeam = (check) => !check.team_id || !action.team_id || check.team_id === action.team_id;
-    const between = (check) => action.first_position < check.first_position && check.first_position < action.last_position;
-    const reviewed = checks.some((check) => between(check) && sameTeam(check));
-    const disallowed = pointing.find((other) => other.type_id === GOAL_DISALLOWED && !other.removed);
-    if (disallowed) {
-      const reason = disallowed.subtype_name ? `Disallowed (${disallowed.subtype_name})` : "Disallowed";
-      return reviewed ? `${reason} after a video check` : reason;
-    }
-    const overturned = checks.some((check) => check.type_id === VIDEO_CHECK_OVER
-      && check.subtype_id === DECISION_OVERTURNED && between(check) && sameTeam(check));
-    if (overturned) return "Overturned after a video check";
-    const livePointing = pointing.filter((other) => !other.removed);
-    if (livePointing.length) return livePointing[0].type_name || "Replaced";
-    return action.send_type === "Cancelled" ? "Cancelled" : "Deleted";
-  }
-
-  // The vendor's sendType list is open-ended: one we do not know is shown by name.
-  function unknownSendType(action) {
-    if (!action.send_type) return action.send_type_id === null ? "" : `Send type ${action.send_type_id}`;
-    return KNOWN_SEND_TYPES.has(action.send_type) ? "" : action.send_type;
-  }
-
-  function describe(action) {
-    const [kind, key] = kinds[String(action.type_id)] || ["other", false];
-    let title = action.type_name || (action.type_id === null ? "Action" : `Action ${action.type_id}`);
-    if (action.subtype_name) title += ` · ${action.subtype_name}`;
-    let who = action.player_name || "";
-    if (action.team_name) who = who ? `${who} (${action.team_name})` : action.team_name;
-    let state = "confirmed";
-    let note = "";
-    if (action.removed) [state, note] = ["removed", reasonFor(action)];
-    else if (action.restored) [state, note] = ["restored", "Restored"];
-    else if (action.send_type === "Pending") [state, note] = ["pending", "Provisional"];
-    else if (action.send_type === "Updated") [state, note] = ["updated", "Updated"];
-    else note = unknownSendType(action);
-    const side = action.team_is_home === true ? "home" : action.team_is_home === false ? "away" : "neutral";
-    return { clock: action.period ? action.clock_time : "", kind, key, side, state, title, who, note };
-  }
-
   function drawRow(action, fresh) {
     let li = centre.rows.get(action.action_id);
     if (!li) {
@@ -321,12 +275,14 @@ function bootMatchCentre(page) {
       li.dataset.actionId = action.action_id;
       centre.rows.set(action.action_id, li);
     }
-    const row = describe(action);
+    const row = action.row;
     li.className = `action ${row.side} ${row.state}${row.key ? " key" : ""}${fresh ? " fresh" : ""}`;
+    li.dataset.kind = row.kind;
     li.querySelector(".t").textContent = row.clock;
-    li.querySelector("use").setAttribute("href", `#i-${row.kind}`);
+    li.querySelector("use").setAttribute("href", `#i-${row.icon}`);
     li.querySelector(".title").textContent = row.title;
     li.querySelector(".who").textContent = row.who;
+    li.querySelector(".late").hidden = !row.delayed;
     li.querySelector(".note").textContent = row.note;
     if (fresh) setTimeout(() => li.classList.remove("fresh"), 2000);
     return li;
@@ -349,17 +305,10 @@ function bootMatchCentre(page) {
     if (at !== low || !li.isConnected) timeline.insertBefore(li, next);
   }
 
-  function applyAction(action) {
+  function applyAction(action, fresh = true) {
     const known = centre.actions.has(action.action_id);
     centre.actions.set(action.action_id, action);
-    place(action, drawRow(action, true));
-    // A removal is explained by other actions (Goal Disallowed, video checks), which can
-    // arrive on either side of it: redraw the struck-through rows when one comes.
-    if (VIDEO_CHECKS.includes(action.type_id) || (action.related_action_ids || []).length) {
-      for (const other of centre.actions.values()) {
-        if (other.removed && other.action_id !== action.action_id) drawRow(other, false);
-      }
-    }
+    place(action, drawRow(action, fresh));
     if (!known) page.querySelector("[data-timeline-empty]").hidden = true;
   }
 
@@ -430,6 +379,8 @@ function bootMatchCentre(page) {
         return;
       }
       applyAction(message.action);
+      // Rows this change redraws: a goal that a Goal Disallowed, arriving after it, explains.
+      for (const other of message.related || []) applyAction(other, false);
       drawFixture(message.fixture, true);
       centre.clock.follow(message.fixture, message.action);
       centre.last = message.position;
@@ -482,33 +433,21 @@ function bootMatchCentre(page) {
 
 // ---- stats and momentum, from the actions (one implementation, redrawn on each change) ----
 
-const STATS = [
-  ["Possession", null],
-  ["Shots on target", 101],
-  ["Shots off target", 102],
-  ["Corners", 103],
-  ["Fouls", 109],
-  ["Offsides", 105],
-  ["Yellow cards", 107],
-  ["Red cards", 108],
-];
-const POSSESSION_GAINED = 15;
-const DANGEROUS_ATTACK = 110;
-const END_PERIOD = 7;
-
 const sideOf = (action) => (action.team_is_home === true ? "home" : action.team_is_home === false ? "away" : null);
 
-export function computeStats(actions, currentPeriod, clockNow) {
+// ``rules``: the page's "stats-rules" (streams/meaning/drawing.py STATS_RULES).
+export function computeStats(actions, currentPeriod, clockNow, rules) {
   const counts = { home: {}, away: {} };
   const possession = {};
   const periodEnds = {};
   for (const action of actions.values()) {
     if (action.removed) continue;
-    if (action.type_id === END_PERIOD) periodEnds[action.period] = parseClock(action.clock_time);
+    const kind = kindOf(action);
+    if (kind === rules.end_period) periodEnds[action.period] = parseClock(action.clock_time);
     const side = sideOf(action);
     if (!side) continue;
-    counts[side][action.type_id] = (counts[side][action.type_id] || 0) + 1;
-    if (action.type_id === POSSESSION_GAINED && action.period) {
+    counts[side][kind] = (counts[side][kind] || 0) + 1;
+    if (kind === rules.possession && action.period) {
       (possession[action.period] ||= []).push([parseClock(action.clock_time), action.first_position, side]);
     }
   }
@@ -528,8 +467,9 @@ export function computeStats(actions, currentPeriod, clockNow) {
 }
 
 function drawStats(page, centre) {
-  const { counts, possession } = computeStats(centre.actions, centre.fixture.current_period, centre.clock.now());
-  const rows = STATS.map(([label, type]) => {
+  const { rules } = centre;
+  const { counts, possession } = computeStats(centre.actions, centre.fixture.current_period, centre.clock.now(), rules);
+  const rows = [["Possession", null], ...rules.counts].map(([label, type]) => {
     const [home, away] = type === null
       ? (possession === null ? ["–", "–"] : [`${possession}%`, `${100 - possession}%`])
       : [counts.home[type] || 0, counts.away[type] || 0];
@@ -554,7 +494,7 @@ function drawStats(page, centre) {
 
 const share = (home = 0, away = 0) => (home + away ? (100 * home) / (home + away) : 50);
 
-export function computeMomentum(actions) {
+export function computeMomentum(actions, rules) {
   // Five-minute buckets per half; stoppage time gets buckets of its own after 45' and 90'.
   const buckets = new Map();
   for (const period of [1, 2]) {
@@ -562,7 +502,7 @@ export function computeMomentum(actions) {
     for (let i = first; i < first + 9; i += 1) buckets.set(`${period}:${i}`, { period, index: i, home: 0, away: 0 });
   }
   for (const action of actions.values()) {
-    if (action.removed || action.type_id !== DANGEROUS_ATTACK || ![1, 2].includes(action.period)) continue;
+    if (action.removed || kindOf(action) !== rules.momentum || ![1, 2].includes(action.period)) continue;
     const side = sideOf(action);
     const seconds = parseClock(action.clock_time);
     if (!side || seconds === null) continue;
@@ -575,7 +515,7 @@ export function computeMomentum(actions) {
 }
 
 function drawMomentum(page, centre) {
-  const buckets = computeMomentum(centre.actions);
+  const buckets = computeMomentum(centre.actions, centre.rules);
   const most = Math.max(1, ...buckets.map((b) => Math.max(b.home, b.away)));
   const columns = buckets.map((bucket) => {
     const column = document.createElement("div");

@@ -30,6 +30,9 @@ class FixtureSerializer(PayloadSerializer):
     kickoff = serializers.DateTimeField()
     status = serializers.CharField(help_text="Vendor status: Scheduled, Live, Completed...")
     collection_status = serializers.CharField()
+    coverage_level = serializers.CharField(
+        help_text="What the vendor covers: In Venue, Low Latency Stream, Standard stream..."
+    )
     home_score = serializers.IntegerField()
     away_score = serializers.IntegerField()
     periods = serializers.ListField(
@@ -127,6 +130,7 @@ class ActionSerializer(serializers.Serializer[Any]):
     fixture_seq_num = serializers.IntegerField(allow_null=True)
     removed = serializers.BooleanField(help_text="The current state is Cancelled or Deleted.")
     restored = serializers.BooleanField()
+    delayed = serializers.BooleanField(help_text="Collected offline and sent late (delayStatus).")
     first_position = serializers.IntegerField(help_text="Position of its first packet.")
     last_position = serializers.IntegerField(help_text="Position of its latest packet.")
 

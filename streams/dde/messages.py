@@ -1,4 +1,4 @@
-"""One upstream frame parsed into a data packet or a control message (docs/dde-protocol.md §2-§6)."""
+"""One upstream frame parsed into a data packet or a control message (docs/dde-protocol.md §2-6)."""
 
 from __future__ import annotations
 

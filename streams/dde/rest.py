@@ -13,6 +13,7 @@ import httpx
 from streams.dde.endpoint import ACCEPT
 from streams.dde.values import (
     COLLECTION_STATUSES,
+    COVERAGE_LEVELS,
     FIXTURE_STATUSES,
     as_bool,
     as_datetime,
@@ -67,6 +68,7 @@ class FixtureInfo:
     kickoff: dt.datetime
     status: str | None
     collection_status: str | None
+    coverage_level: str | None = None
 
 
 class DdeApi:
@@ -188,6 +190,7 @@ def parse_fixture(obj: dict[str, Any]) -> FixtureInfo:
         kickoff=kickoff,
         status=enum_name(raw.get("status"), FIXTURE_STATUSES),
         collection_status=enum_name(raw.get("collectionStatus"), COLLECTION_STATUSES),
+        coverage_level=enum_name(raw.get("coverageLevel"), COVERAGE_LEVELS),
     )
 
 

@@ -42,6 +42,15 @@ COLLECTION_STATUSES: dict[int, str] = {
     6: "PostMatchChecked",
 }
 
+# §8.3: coverageLevel (REST sends the name, Status Updated metadata the id).
+COVERAGE_LEVELS: dict[int, str] = {
+    0: "No Coverage",
+    1: "In Venue",
+    2: "Low Latency Stream",
+    3: "Standard stream",
+    4: "Video (post match)",
+}
+
 _NOT_ALNUM = re.compile(r"[^0-9a-z]")
 # JSON number syntax only: float() would also take "nan", "inf" and "1_000".
 _INTEGER = re.compile(r"[+-]?[0-9]{1,19}")

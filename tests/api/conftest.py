@@ -32,7 +32,7 @@ CSV_INTEGERS = {
     "last_position",
     "position",
 }
-CSV_BOOLEANS = {"team_is_home", "removed", "restored"}
+CSV_BOOLEANS = {"team_is_home", "removed", "restored", "delayed"}
 CSV_JSON = {"metadata", "related_action_ids", "payload"}
 
 

@@ -118,6 +118,7 @@ def test_parse_fixture_reads_the_documented_example() -> None:
         kickoff=dt.datetime(2023, 2, 25, 14, 0, tzinfo=dt.UTC),
         status="Unverified",
         collection_status="CollectionDropped",
+        coverage_level="No Coverage",
     )
 
 
