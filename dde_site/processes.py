@@ -43,6 +43,10 @@ def parser() -> argparse.ArgumentParser:
     simulator.add_argument("--port", type=int, default=8765)
     simulator.add_argument("--pace", type=float, default=1.0)
     simulator.add_argument("--demo", action="store_true")
+    simulator.add_argument(
+        "--type-ids", default="default", help="default, shifted or a JSON mapping file"
+    )
+    simulator.add_argument("--invent-types", type=int, default=0)
     return root
 
 
@@ -67,6 +71,7 @@ def command(args: Sequence[str]) -> list[str]:
     return [
         *python, "manage.py", "dde_simulator",
         "--host", options.host, "--port", str(options.port), "--pace", str(options.pace), *demo,
+        "--type-ids", options.type_ids, "--invent-types", str(options.invent_types),
     ]  # fmt: skip
 
 

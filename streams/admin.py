@@ -14,7 +14,11 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.timesince import timesince
 
-from streams import dispatch, importing
+from streams import (
+    catalogue_admin,  # noqa: F401  (registers the action-type catalogue)
+    dispatch,
+    importing,
+)
 from streams.dde.rest import DdeApiError
 from streams.models import Action, ApiToken, Fixture, Packet, RejectedFrame
 from streams.tasks import enqueue_listener, replay_fixture
@@ -22,6 +26,7 @@ from streams.tasks import enqueue_listener, replay_fixture
 SUMMARY_FIELDS = (
     "status",
     "collection_status",
+    "coverage_level",
     "home_score",
     "away_score",
     "periods",

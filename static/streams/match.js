@@ -427,6 +427,7 @@ function bootMatchCentre(page) {
     centre,
     log: centre.log,
     get last() { return centre.last; },
+    get drawing() { return derivedPending; }, // stats and momentum are about to be redrawn
     drop: () => socket && socket.drop(),
   };
 }

@@ -23,7 +23,8 @@ from playwright.sync_api import Browser, BrowserContext, Page, Playwright, sync_
 from streams import dispatch
 from streams.listener import Outcome, follow
 from streams.models import Fixture
-from streams.simulator import Match, Schedule, generate_match
+from streams.simulator import Match, MatchVariant, Schedule, generate_match
+from streams.simulator.variant import DEFAULT_VARIANT
 from tests.conftest import StartFeed
 from tests.streams.test_worker import worker_database_url
 
@@ -267,12 +268,19 @@ def live_match(
     listener in a thread of this process (it publishes to daphne through Redis)."""
     started: list[LiveMatch] = []
 
-    def start(fixture_id: uuid.UUID, *, lead_seconds: float = 2.0, pace: float = PACE) -> LiveMatch:
+    def start(
+        fixture_id: uuid.UUID,
+        *,
+        lead_seconds: float = 2.0,
+        pace: float = PACE,
+        variant: MatchVariant = DEFAULT_VARIANT,
+    ) -> LiveMatch:
+        """``variant``: how the simulator numbers types, and whether it invents some."""
         kickoff = timezone.now() + dt.timedelta(seconds=lead_seconds)
-        schedule = Schedule()
+        schedule = Schedule(variant)
         schedule.add(fixture_id, kickoff=kickoff)
         start_feed(schedule=schedule, pace=pace)
-        match = generate_match(fixture_id, kickoff, pace)
+        match = generate_match(fixture_id, kickoff, pace, variant=variant)
         fixture = make_fixture(
             fixture_id, home_team=match.home.name, away_team=match.away.name, kickoff=kickoff
         )

@@ -12,9 +12,10 @@ from typing import Any
 import pytest
 from asgiref.sync import async_to_sync
 from django.db import connections
+from django.utils import timezone
 from playwright.sync_api import Page
 
-from streams import broadcast, dispatch
+from streams import broadcast, dispatch, listener_db
 from streams.ingest import FixtureWriter
 from streams.listener import Outcome
 from streams.models import Action, Fixture, Packet
@@ -248,7 +249,8 @@ def test_the_match_clock_runs_between_packets_and_follows_clock_actions(
                 str(uuid.uuid4()), "Confirmed", type_id, name, clockTime=clock, **action
             )
             try:
-                result = writer.store([packet])
+                # As the listener stores: the actions come back described as rows.
+                result = listener_db.store(writer, [(timezone.now(), packet)])
                 async_to_sync(publisher.publish)(result.stored)
             finally:
                 connections.close_all()

@@ -10,9 +10,10 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import Page
 
+from streams.meaning.drawing import KEY_KINDS
+from streams.meaning.kinds import kind_from_name
 from streams.models import Action, Fixture
 from streams.simulator import generate_match
-from streams.views import ACTION_KINDS
 from tests.browser.conftest import Pages, fixture_id_where, screenshot
 from tests.conftest import match_packets, store_match
 
@@ -51,7 +52,7 @@ def test_the_history_is_readable_with_javascript_off(pages: Pages) -> None:
 
     page = pages.open(f"/fixtures/{fixture.id}/", javascript=False, csp=True)
 
-    key_actions = sum(1 for a in actions if ACTION_KINDS.get(a.type_id or 0, ("", False))[1])
+    key_actions = sum(1 for a in actions if kind_from_name(a.type_name) in KEY_KINDS)
     assert visible_rows(page) == key_actions
     goal = page.locator(f'[data-action-id="{goal_id}"]')
     assert "line-through" in goal.locator(".title").evaluate(
@@ -68,8 +69,9 @@ def test_before_any_key_event_the_key_view_says_so(pages: Pages) -> None:
     kickoff = timezone.now().replace(microsecond=0)
     match = generate_match(fixture_id_where(lambda m: True), kickoff)
     packets = match_packets(match)
-    is_key = {type_id: key for type_id, (_, key) in ACTION_KINDS.items()}
-    first_key = next(i for i, p in enumerate(packets) if is_key.get(p.action.type_id or 0))
+    first_key = next(
+        i for i, p in enumerate(packets) if kind_from_name(p.action.type_name) in KEY_KINDS
+    )
     fixture = store_match(match, packets[:first_key])
 
     for javascript in (False, True):

@@ -12,9 +12,10 @@ import pytest
 from asgiref.sync import async_to_sync, sync_to_async
 from channels.db import database_sync_to_async
 from channels.testing import WebsocketCommunicator
+from django.utils import timezone
 
 from dde_site.asgi import application
-from streams import broadcast, consumers, fanout, live
+from streams import broadcast, consumers, fanout, listener_db, live
 from streams.ingest import FixtureWriter
 from streams.models import Fixture, Packet
 from tests.streams.test_ingest import Feed
@@ -38,7 +39,7 @@ class Match:
             self.feed.packet(str(uuid.uuid4()), "Confirmed", 110, "Dangerous Attack")
             for _ in range(count)
         ]
-        result = self.writer.store(packets)
+        result = listener_db.store(self.writer, [(timezone.now(), p) for p in packets])
         if publish:
             async_to_sync(self.publisher.publish)(result.stored)
         return [s.position for s in result.stored]
