@@ -12,7 +12,8 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from drf_spectacular.utils import extend_schema_field
 
 from streams.dde.values import SEND_TYPES
-from streams.models import POSITION_MAX, Action, Fixture, FixtureStatus, Packet
+from streams.meaning.kinds import ActionKind
+from streams.models import POSITION_MAX, Action, ActionType, Fixture, FixtureStatus, Packet
 
 BIGINT_MAX = 2**63 - 1
 ISO_DATE = ["%Y-%m-%d"]
@@ -133,6 +134,10 @@ class FixtureFilter(StrictFilterSet):
         model = Fixture
         fields: list[str] = []
 
+    def by_kind(self, queryset: QuerySet[Action], name: str, value: str) -> QuerySet[Action]:
+        # The catalogue decides, whatever ids the feed numbered its types with.
+        return queryset.filter(type_id__in=ActionType.objects.filter(kind=value).values("type_id"))
+
     def by_team(self, queryset: QuerySet[Fixture], name: str, value: str) -> QuerySet[Fixture]:
         return queryset.filter(Q(home_team__icontains=value) | Q(away_team__icontains=value))
 
@@ -165,6 +170,11 @@ class ActionFilterBase(StrictFilterSet):
             help_text="Type id (a number) or type name (any case), e.g. 100 or Goal.",
         )
     )
+    kind = filters.ChoiceFilter(
+        choices=ActionKind.choices,
+        method="by_kind",
+        help_text="What the type means in the catalogue (docs/action-types.md), e.g. goal.",
+    )
     period = extend_schema_field({"type": "integer", "minimum": 0, "maximum": BIGINT_MAX})(
         IntegerFilter(
             min_value=0,
@@ -195,6 +205,10 @@ class ActionFilterBase(StrictFilterSet):
         if isinstance(value, int):
             return queryset.filter(type_id=value)
         return queryset.filter(type_name__iexact=value)
+
+    def by_kind(self, queryset: QuerySet[Action], name: str, value: str) -> QuerySet[Action]:
+        # The catalogue decides, whatever ids the feed numbered its types with.
+        return queryset.filter(type_id__in=ActionType.objects.filter(kind=value).values("type_id"))
 
     def by_team(self, queryset: QuerySet[Action], name: str, value: str) -> QuerySet[Action]:
         return queryset.filter(team_is_home=value == "home")

@@ -9,7 +9,7 @@ import pytest
 from django.test import Client
 
 from streams.api.export import ACTION_COLUMNS
-from streams.models import Action, Fixture, Packet
+from streams.models import Action, ActionType, Fixture, Packet
 from tests.api.conftest import all_pages, csv_rows, match_number, ndjson_rows
 from tests.conftest import store_match
 
@@ -92,6 +92,10 @@ def test_filters_by_type_period_team_send_type_and_removal(
     goals = expected(stored_match, type_id=100, removed=False)
     assert goals and listed("type=100") == goals
     assert listed("type=goal") == goals
+    assert listed("kind=goal") == goals  # the catalogue's kind, learned from the name
+    ActionType.objects.filter(type_id=100).update(kind="other")  # staff say otherwise
+    assert listed("kind=goal") == []
+    assert api.get(url(stored_match, "kind=goals")).status_code == 400
     assert listed("period=2") == expected(stored_match, period=2, removed=False)
     assert listed("team=home") == expected(stored_match, team_is_home=True, removed=False)
     assert listed("team=away") == expected(stored_match, team_is_home=False, removed=False)
