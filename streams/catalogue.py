@@ -70,15 +70,15 @@ def describe_stored(fixture_id: uuid.UUID, result: StoreResult) -> StoreResult:
 def _described(
     context: list[dict[str, Any]], stored: Sequence[StoredPacket], kinds: Kinds
 ) -> list[StoredPacket]:
-    """Each packet described against the explaining actions as they were right after it
-    (the context, read after the commit, holds the batch's final states)."""
-    final = {str(a["action_id"]): a for a in context}
-    for s in stored:
-        if _needs_context(s.action, kinds):
-            final[s.action["action_id"]] = s.action
+    """Each packet described against the actions as they were right after it. The context
+    was read after the commit, so it holds the batch's final states: an action the batch
+    changes enters it only with the batch's packet for it, never ahead of its time."""
+    in_batch = {s.action["action_id"] for s in stored}
+    current = {a["action_id"]: a for a in context if a["action_id"] not in in_batch}
     described = []
     for s in stored:
-        timeline = Timeline(final.values(), kinds)
+        current[s.action["action_id"]] = s.action
+        timeline = Timeline(current.values(), kinds)
         related = [timeline.with_row(other) for other in timeline.explained_by(s.action)]
         described.append(replace(s, action=timeline.with_row(s.action), related=related))
     return described

@@ -58,6 +58,9 @@ class Viewer:
                 self.violations.append(f"gap {self.position + 1}..{position - 1}")
             self.fixture = message["fixture"]
             self.actions[message["action"]["action_id"]] = message["action"]
+            # Rows the change redraws, as a browser applies them (docs/live-protocol.md).
+            for other in message.get("related", []):
+                self.actions[other["action_id"]] = other
             self.position = position
         else:
             self.violations.append(f"unexpected message type {message['type']!r}")
