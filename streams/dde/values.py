@@ -59,9 +59,10 @@ _CANONICAL_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[
 _INT64 = 2**63  # wider values are garbage for any field of this feed (and for Postgres)
 
 
-def _fold(name: str) -> str:
-    # "collecting_live", "COLLECTING LIVE" and "CollectingLive" are one name (§12.10).
-    return _NOT_ALNUM.sub("", name.lower())
+def fold(name: str) -> str:
+    """A name with case, spacing and punctuation ignored: "collecting_live", "COLLECTING
+    LIVE" and "CollectingLive" are one name, as are "Throw-in" and "THROW IN"."""
+    return _NOT_ALNUM.sub("", name.casefold())
 
 
 def enum_name(value: object, names: Mapping[int, str]) -> str | None:
@@ -77,9 +78,9 @@ def enum_name(value: object, names: Mapping[int, str]) -> str | None:
         return names.get(number, str(number))
     if not isinstance(value, str) or not value.strip():
         return None
-    folded = _fold(value)
+    folded = fold(value)
     for name in names.values():
-        if _fold(name) == folded:
+        if fold(name) == folded:
             return name
     return value.strip()
 

@@ -7,10 +7,11 @@ seen on the feed to one of these kinds, first from its wire name, then as staff 
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 
 from django.db import models
+
+from streams.dde.values import fold as fold  # the feed's one way to compare names
 
 
 class ActionKind(models.TextChoices):
@@ -103,14 +104,6 @@ NAMES: Mapping[ActionKind, tuple[str, ...]] = {
     K.TEMPORARY_DISMISSAL: ("Temporary Dismissal", "Sin Bin"),
     K.TEMPORARY_DISMISSAL_OVER: ("Temporary Dismissal Over", "Temporary Dismissal Ended"),
 }  # fmt: skip
-
-_NOT_ALNUM = re.compile(r"[^0-9a-z]")
-
-
-def fold(name: str) -> str:
-    """A name with case, spacing and punctuation ignored: "Throw-in" and "THROW IN" are one."""
-    return _NOT_ALNUM.sub("", name.casefold())
-
 
 _BY_FOLDED: dict[str, ActionKind] = {
     fold(name): kind for kind, names in NAMES.items() for name in names
