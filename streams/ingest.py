@@ -107,8 +107,10 @@ _SIGHTINGS = ActionTypeSighting._meta.db_table
 _TYPES = ActionType._meta.db_table
 # The catalogue (docs/action-types.md), kept by the same statement: each type and sub-type
 # a packet names is counted per fixture, and a type id never seen before gets its row with
-# the kind its name gives. New types come sorted by id, so two listeners adding the same
-# ones wait for each other in one order and never deadlock.
+# the kind its name gives. A type first seen without a name takes the first name it is
+# later seen with, and that name's kind unless staff have set one. New types come
+# sorted by id, so two listeners adding the same ones wait for each other in one order and
+# never deadlock.
 _RECORD_SIGHTINGS = f"""
     INSERT INTO {_SIGHTINGS} AS s (fixture_id, type_id, type_name, subtype_id, subtype_name,
                                    count, first_seen, last_seen)
@@ -120,11 +122,14 @@ _RECORD_SIGHTINGS = f"""
                   last_seen = greatest(s.last_seen, EXCLUDED.last_seen)
 """
 _RECORD_TYPES = f"""
-    INSERT INTO {_TYPES} (type_id, name, kind, kind_set_by_staff, first_seen)
+    INSERT INTO {_TYPES} AS t (type_id, name, kind, kind_set_by_staff, first_seen)
     SELECT type_id, name, kind, false, first_seen
     FROM jsonb_populate_recordset(NULL::{_TYPES}, %(new_types)s::jsonb) {_IF_FIXTURE_WRITTEN}
     ORDER BY type_id
-    ON CONFLICT (type_id) DO NOTHING
+    ON CONFLICT (type_id) DO UPDATE
+    SET name = EXCLUDED.name,
+        kind = CASE WHEN t.kind_set_by_staff THEN t.kind ELSE EXCLUDED.kind END
+    WHERE t.name = '' AND EXCLUDED.name <> ''
 """
 # The kinds the catalogue holds for the batch's type ids, as they were before this
 # statement: a type it adds is not visible yet, and its kind is the one its name gives.
@@ -278,8 +283,11 @@ class FixtureWriter:
         self._fixture = written.fixture
         self._keys.update(s.packet.key for s in written.stored)
         self._remember(written.states)
+        # A type seen only without a name is offered again, so its first name reaches it.
         self._catalogued.update(
-            s.packet.action.type_id for s in written.stored if s.packet.action.type_id is not None
+            s.packet.action.type_id
+            for s in written.stored
+            if s.packet.action.type_id is not None and s.packet.action.type_name
         )
         self._next_position += len(written.stored)
         return StoreResult(
@@ -432,16 +440,18 @@ class FixtureWriter:
             else:
                 sighting["count"] += 1
                 sighting["last_seen"] = max(sighting["last_seen"], seen)
-            if action.type_id is not None and action.type_id not in self._catalogued:
-                new_types.setdefault(
-                    action.type_id,
-                    {
-                        "type_id": action.type_id,
-                        "name": action.type_name,
-                        "kind": kind_from_name(action.type_name).value,
-                        "first_seen": seen,
-                    },
-                )
+            offered = new_types.get(action.type_id)
+            if (
+                action.type_id is not None
+                and action.type_id not in self._catalogued
+                and (offered is None or (action.type_name and not offered["name"]))
+            ):
+                new_types[action.type_id] = {
+                    "type_id": action.type_id,
+                    "name": action.type_name,
+                    "kind": kind_from_name(action.type_name).value,
+                    "first_seen": offered["first_seen"] if offered else seen,
+                }
         return {
             "sightings": dumps(list(sightings.values())),
             "new_types": dumps(sorted(new_types.values(), key=lambda t: t["type_id"])),

@@ -199,6 +199,45 @@ def test_a_type_is_named_by_the_first_wire_name_it_came_with(
     assert sightings(fixture) == {(987, "Cooling Break", None, ""): 1, (987, "Goal", None, ""): 1}
 
 
+def unnamed(fixture_id: uuid.UUID, seq: int, type_id: int) -> DataPacket:
+    return packet(fixture_id, seq, str(uuid.uuid4()), fixtureActionTypeId=type_id)
+
+
+def test_a_type_first_seen_without_a_name_takes_the_first_name_it_comes_with_later(
+    make_fixture: Callable[..., Fixture],
+) -> None:
+    fixture = make_fixture()
+
+    store_packets(fixture.id, [unnamed(fixture.id, 1, 987)])
+    assert (ActionType.objects.get().name, ActionType.objects.get().kind) == ("", "other")
+    store_packets(fixture.id, [typed(fixture.id, 2, 987, "Goal")])
+    store_packets(fixture.id, [typed(fixture.id, 3, 987, "Cooling Break")])
+
+    assert (ActionType.objects.get().name, ActionType.objects.get().kind) == ("Goal", "goal")
+
+
+def test_a_batch_that_names_a_type_after_leaving_it_unnamed_catalogues_the_name(
+    make_fixture: Callable[..., Fixture],
+) -> None:
+    fixture = make_fixture()
+
+    store_packets(fixture.id, [unnamed(fixture.id, 1, 987), typed(fixture.id, 2, 987, "Goal")])
+
+    assert (ActionType.objects.get().name, ActionType.objects.get().kind) == ("Goal", "goal")
+
+
+def test_naming_a_type_later_keeps_the_kind_staff_set_on_it(
+    make_fixture: Callable[..., Fixture],
+) -> None:
+    fixture = make_fixture()
+    store_packets(fixture.id, [unnamed(fixture.id, 1, 987)])
+    ActionType.objects.filter(type_id=987).update(kind="corner", kind_set_by_staff=True)
+
+    store_packets(fixture.id, [typed(fixture.id, 2, 987, "Goal")])
+
+    assert (ActionType.objects.get().name, ActionType.objects.get().kind) == ("Goal", "corner")
+
+
 def test_a_type_with_a_name_nobody_listed_is_catalogued_as_other(
     make_fixture: Callable[..., Fixture],
 ) -> None:
