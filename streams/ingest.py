@@ -440,18 +440,8 @@ class FixtureWriter:
             else:
                 sighting["count"] += 1
                 sighting["last_seen"] = max(sighting["last_seen"], seen)
-            offered = new_types.get(action.type_id)
-            if (
-                action.type_id is not None
-                and action.type_id not in self._catalogued
-                and (offered is None or (action.type_name and not offered["name"]))
-            ):
-                new_types[action.type_id] = {
-                    "type_id": action.type_id,
-                    "name": action.type_name,
-                    "kind": kind_from_name(action.type_name).value,
-                    "first_seen": offered["first_seen"] if offered else seen,
-                }
+            if action.type_id is not None and action.type_id not in self._catalogued:
+                _offer_type(new_types, action.type_id, action.type_name, seen)
         return {
             "sightings": dumps(list(sightings.values())),
             "new_types": dumps(sorted(new_types.values(), key=lambda t: t["type_id"])),
@@ -475,6 +465,18 @@ class FixtureWriter:
             value = state[name]
             row[column] = value.isoformat() if isinstance(value, dt.datetime) else value
         return row
+
+
+def _offer_type(offered: dict[int, dict[str, Any]], type_id: int, name: str, seen: str) -> None:
+    """Offer the catalogue a type id with the batch's first name for it (any name beats none)."""
+    earlier = offered.get(type_id)
+    if earlier is None or (name and not earlier["name"]):
+        offered[type_id] = {
+            "type_id": type_id,
+            "name": name,
+            "kind": kind_from_name(name).value,
+            "first_seen": earlier["first_seen"] if earlier else seen,
+        }
 
 
 def _fixture_from_row(row: Sequence[Any]) -> _FixtureRow:
