@@ -43,7 +43,7 @@ from dde_site.celery import app as celery_app  # noqa: E402
 from streams.dde.client import FeedClient, FeedEndpoint  # noqa: E402
 from streams.dde.messages import DataPacket  # noqa: E402
 from streams.dde.rest import DdeApi  # noqa: E402
-from streams.listener import follow  # noqa: E402
+from streams.feed.listener import follow  # noqa: E402
 from streams.models import Fixture, Packet  # noqa: E402
 from streams.simulator import FaultSpec, Schedule, Simulator  # noqa: E402
 from streams.tasks import enqueue_listener  # noqa: E402
@@ -183,7 +183,7 @@ def bench_resume(drop_every: int) -> None:
         raise structlog.DropEvent
 
     structlog.configure(processors=[record])
-    logging.getLogger("streams.listener").setLevel(logging.DEBUG)  # it logs each store
+    logging.getLogger("streams.feed.listener").setLevel(logging.DEBUG)  # it logs each store
     with simulator_process(faults=f"drop={drop_every},drop_code=abort"):
         fixture = new_fixture()
         follow(fixture.id, speed="fast")

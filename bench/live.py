@@ -61,8 +61,8 @@ from django.utils import timezone  # noqa: E402
 from websockets.asyncio.client import connect  # noqa: E402
 
 from streams.dde.messages import DataPacket, parse_frame  # noqa: E402
-from streams.dispatch import request_stop  # noqa: E402
-from streams.ingest import FixtureWriter  # noqa: E402
+from streams.feed.dispatch import request_stop  # noqa: E402
+from streams.feed.writer import FixtureWriter  # noqa: E402
 from streams.models import Action, Fixture, Packet  # noqa: E402
 from streams.simulator import Schedule, Simulator, generate_match  # noqa: E402
 from streams.simulator.match import Match, compact  # noqa: E402

@@ -13,7 +13,7 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "dde_site.settings")
 # Django must be set up before the consumers (and through them, the models) are imported.
 django_asgi_app = get_asgi_application()
 
-from streams.consumers import websocket_routes  # noqa: E402
+from streams.viewers.consumers import websocket_routes  # noqa: E402
 
 application = ProtocolTypeRouter(
     {

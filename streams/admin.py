@@ -14,12 +14,9 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.timesince import timesince
 
-from streams import (
-    catalogue_admin,  # noqa: F401  (registers the action-type catalogue)
-    dispatch,
-    importing,
-)
+from streams import catalogue_admin  # noqa: F401  (registers the action-type catalogue)
 from streams.dde.rest import DdeApiError
+from streams.feed import dispatch, importing
 from streams.models import Action, ApiToken, Fixture, Packet, RejectedFrame
 from streams.tasks import enqueue_listener, replay_fixture
 

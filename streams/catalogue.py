@@ -1,6 +1,6 @@
 """The action-type catalogue in Postgres, and the timeline rows drawn with it.
 
-The ingest statement records every type the feed sends (``streams.ingest``); this module
+The ingest statement records every type the feed sends (``streams.feed.writer``); this module
 reads it back: the kinds to describe actions with (``streams.meaning``), the actions that
 can explain a removal, and the refresh that tells open match centres when staff change a
 kind (docs/action-types.md, docs/live-protocol.md).
@@ -15,10 +15,10 @@ from typing import Any
 
 from django.db.models import Q, QuerySet
 
-from streams.ingest import StoredPacket, StoreResult
 from streams.meaning.drawing import VIDEO_CHECK_KINDS
 from streams.meaning.timeline import Kinds, Timeline
 from streams.models import Action, ActionType, ActionTypeSighting
+from streams.stored import StoredPacket, StoreResult
 
 
 def load_kinds() -> Kinds:

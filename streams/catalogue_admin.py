@@ -1,6 +1,6 @@
 """Admin for the action-type catalogue: what each type id means, as staff correct it.
 
-Types are learned from the feed (``streams.ingest``), never added by hand. Staff give a type
+Types are learned from the feed (``streams.feed.writer``), never added by hand. Staff give a type
 its kind here, in the list or on its page; the change reaches every page rendered after it
 and, through a refresh, every open match centre of the fixtures that sent it.
 """
@@ -17,8 +17,9 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 
-from streams import broadcast, catalogue
+from streams import catalogue
 from streams.models import ActionType, ActionTypeSighting
+from streams.viewers import broadcast
 
 
 def _per_type(aggregate: Any) -> Subquery:

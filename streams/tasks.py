@@ -9,7 +9,7 @@ from celery import shared_task
 from celery.signals import worker_shutting_down
 from django.conf import settings
 
-from streams import dispatch, listener
+from streams.feed import dispatch, listener
 from streams.ops import health
 
 

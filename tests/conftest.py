@@ -13,10 +13,11 @@ from django.db import connection
 from django.utils import timezone
 
 from streams.dde.messages import DataPacket, parse_frame
-from streams.ingest import store_packets
-from streams.locks import process_locks
+from streams.feed.locks import process_locks
+from streams.feed.writer import store_packets
 from streams.models import Fixture
 from streams.simulator import FaultSpec, Match, Schedule, Simulator
+from streams.stored import Arrival
 
 TOKEN = "test-token"
 
@@ -119,6 +120,12 @@ def make_fixture() -> Callable[..., Fixture]:
         return Fixture.objects.create(id=fixture_id or uuid.uuid4(), **values)
 
     return make
+
+
+def arrived(packets: list[DataPacket], at: dt.datetime | None = None) -> list[Arrival]:
+    """The packets as the listener hands them to the writer, all received ``at`` (now)."""
+    received_at = at or timezone.now()
+    return [Arrival(packet, received_at) for packet in packets]
 
 
 def match_packets(match: Match) -> list[DataPacket]:

@@ -20,10 +20,11 @@ from django.urls import reverse
 from django.utils.log import AdminEmailHandler
 from structlog.stdlib import ProcessorFormatter
 
-from streams import dispatch, live
 from streams.dde.client import FeedEndpoint
-from streams.listener import ListenerSettings, Outcome, follow
+from streams.feed import dispatch
+from streams.feed.listener import ListenerSettings, Outcome, follow
 from streams.models import Fixture, ListenerState, Packet, RejectedFrame
+from streams.viewers import snapshots
 from tests.api.conftest import body
 from tests.conftest import StartFeed
 from tests.streams.test_listener import wait_for
@@ -192,7 +193,7 @@ def test_an_error_report_never_shows_the_token(
 ) -> None:
     settings.DDE_AUTH_TOKEN = SECRET
     settings.DEBUG = debug  # True: Django's technical 500 page, with settings and locals
-    monkeypatch.setattr(live, "scoreboard_fixtures", fail_with_the_token_everywhere)
+    monkeypatch.setattr(snapshots, "scoreboard_fixtures", fail_with_the_token_everywhere)
     response = Client(raise_request_exception=False).get(
         "/", headers={"Authorization": f"Token {SECRET}"}
     )

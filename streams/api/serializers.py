@@ -7,8 +7,8 @@ from typing import Any
 from django.db.models import Count, Q
 from rest_framework import serializers
 
+from streams.meaning.scoreline import period_scores
 from streams.models import Action, Fixture, RejectedFrame
-from streams.views import period_scores
 
 
 class PayloadSerializer(serializers.Serializer[Any]):

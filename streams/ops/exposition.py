@@ -14,7 +14,7 @@ from prometheus_client.core import (
     Metric,
 )
 
-from streams.locks import followed_keys
+from streams.feed.locks import followed_keys
 from streams.ops import metrics
 
 

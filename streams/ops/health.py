@@ -22,7 +22,7 @@ from django.db import connection
 from django.utils import timezone
 
 from streams.conninfo import database_conninfo
-from streams.locks import followed_keys, lock_key
+from streams.feed.locks import followed_keys, lock_key
 from streams.models import Fixture
 
 TIMEOUT_SECONDS = 2.0

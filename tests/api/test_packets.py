@@ -8,7 +8,7 @@ from collections.abc import Callable
 import pytest
 from django.test import Client
 
-from streams.listener import Outcome, follow
+from streams.feed.listener import Outcome, follow
 from streams.models import Fixture, Packet
 from tests.api.conftest import body, csv_rows, ndjson_rows
 from tests.conftest import StartFeed

@@ -20,8 +20,8 @@ from django.conf import settings as django_settings
 from django.utils import timezone
 from playwright.sync_api import Browser, BrowserContext, Page, Playwright, sync_playwright
 
-from streams import dispatch
-from streams.listener import Outcome, follow
+from streams.feed import dispatch
+from streams.feed.listener import Outcome, follow
 from streams.models import Fixture
 from streams.simulator import Match, MatchVariant, Schedule, generate_match
 from streams.simulator.variant import DEFAULT_VARIANT

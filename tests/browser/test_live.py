@@ -12,13 +12,14 @@ from typing import Any
 import pytest
 from asgiref.sync import async_to_sync
 from django.db import connections
-from django.utils import timezone
 from playwright.sync_api import Page
 
-from streams import broadcast, dispatch, listener_db
-from streams.ingest import FixtureWriter
-from streams.listener import Outcome
+from streams.catalogue import describe_stored
+from streams.feed import dispatch
+from streams.feed.listener import Outcome
+from streams.feed.writer import FixtureWriter
 from streams.models import Action, Fixture, Packet
+from streams.viewers import broadcast
 from tests.browser.conftest import (
     LiveMatch,
     Pages,
@@ -28,6 +29,7 @@ from tests.browser.conftest import (
     wait_for,
     wait_until_true,
 )
+from tests.conftest import arrived
 from tests.streams.test_ingest import Feed
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -250,7 +252,7 @@ def test_the_match_clock_runs_between_packets_and_follows_clock_actions(
             )
             try:
                 # As the listener stores: the actions come back described as rows.
-                result = listener_db.store(writer, [(timezone.now(), packet)])
+                result = describe_stored(fixture.id, writer.store(arrived([packet])))
                 async_to_sync(publisher.publish)(result.stored)
             finally:
                 connections.close_all()

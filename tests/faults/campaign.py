@@ -26,7 +26,7 @@ from django.core.management import call_command
 from django.db import connections
 from django.utils import timezone
 
-from streams.locks import lock_key
+from streams.feed.locks import lock_key
 from streams.models import Action, Fixture, Packet, RejectedFrame
 from streams.simulator import FaultSpec, Schedule, Simulator, generate_match
 from tests.faults.controller import PROCESS_FAULTS, Controller
@@ -38,7 +38,7 @@ ALIAS = "faults"
 DATABASE = "dde_faults"
 TOKEN = "fault-suite-token"
 ACCEPT = "application/vnd.imggaming.dde.api+json;version=1"
-# Records which listener stored each packet (the writer names its epoch, streams.ingest).
+# Records which listener stored each packet (the writer names its epoch, streams.feed.writer).
 AUDIT_SQL = """
 CREATE TABLE fault_packet_writes (
     fixture_id uuid NOT NULL, position integer NOT NULL, writer_epoch bigint,

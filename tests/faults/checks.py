@@ -17,9 +17,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from streams.dde.messages import DataPacket, parse_frame
+from streams.feed.rules import fixture_fields, next_action_state
 from streams.models import Action, Fixture
 from streams.simulator.journal import Entry
-from streams.state import fixture_fields, next_action_state
 from tests.faults.records import CampaignResult, MatchRecord, Recovery
 
 FAULT_KINDS = (

@@ -19,7 +19,7 @@ from typing import Any
 import psycopg
 from celery import Celery
 
-from streams.locks import LOCKS_APPLICATION
+from streams.feed.locks import LOCKS_APPLICATION
 from tests.faults.records import CampaignConfig, Recovery
 from tests.faults.services import PostgresCluster, ProductProcesses, RedisServer
 

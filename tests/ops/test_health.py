@@ -18,7 +18,7 @@ from django.test import Client
 from django.utils import timezone
 
 from streams.conninfo import database_conninfo
-from streams.locks import ProcessLocks
+from streams.feed.locks import ProcessLocks
 from streams.models import Fixture
 from streams.ops import health
 from tests.ops.conftest import StartWeb, dead_port

@@ -55,7 +55,7 @@ def test_with_debug_off_every_line_is_json_and_listener_lines_carry_fixture_and_
     fixture = make_fixture()
     output = listen(fixture, DEBUG="false", SECRET_KEY=secrets.token_urlsafe(50))
     lines = [json.loads(line) for line in output.splitlines() if line.strip()]
-    listener_lines = [line for line in lines if line["logger"].startswith("streams.listener")]
+    listener_lines = [line for line in lines if line["logger"].startswith("streams.feed.listener")]
     events = {line["event"] for line in listener_lines}
     assert {
         "listener.started",

@@ -12,7 +12,7 @@ from django.test import Client
 from prometheus_client.parser import text_string_to_metric_families
 from websockets.sync.client import ClientConnection, connect
 
-from streams.listener import Outcome, follow
+from streams.feed.listener import Outcome, follow
 from streams.models import Fixture, Packet, RejectedFrame
 from streams.ops import metrics
 from tests.conftest import StartFeed

@@ -14,7 +14,7 @@ import pytest
 
 from streams import catalogue
 from streams.dde.messages import DataPacket, parse_frame
-from streams.ingest import store_packets
+from streams.feed.writer import store_packets
 from streams.meaning.kinds import ActionKind, kind_from_name
 from streams.models import Action, ActionType, ActionTypeSighting, Fixture
 from streams.simulator import Match, MatchVariant, generate_match

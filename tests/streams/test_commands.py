@@ -13,8 +13,8 @@ from django.contrib.auth import authenticate
 from django.core.management import CommandError, call_command
 from django.utils import timezone
 
-from streams import importing
 from streams.dde import rest
+from streams.feed import importing
 from streams.models import Fixture, Packet
 from streams.simulator import Schedule
 from tests.conftest import StartFeed

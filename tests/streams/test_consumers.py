@@ -12,12 +12,13 @@ import pytest
 from asgiref.sync import async_to_sync, sync_to_async
 from channels.db import database_sync_to_async
 from channels.testing import WebsocketCommunicator
-from django.utils import timezone
 
 from dde_site.asgi import application
-from streams import broadcast, consumers, fanout, listener_db, live
-from streams.ingest import FixtureWriter
+from streams.catalogue import describe_stored
+from streams.feed.writer import FixtureWriter
 from streams.models import Fixture, Packet
+from streams.viewers import broadcast, consumers, fanout, snapshots
+from tests.conftest import arrived
 from tests.streams.test_ingest import Feed
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.asyncio]
@@ -39,7 +40,8 @@ class Match:
             self.feed.packet(str(uuid.uuid4()), "Confirmed", 110, "Dangerous Attack")
             for _ in range(count)
         ]
-        result = listener_db.store(self.writer, [(timezone.now(), p) for p in packets])
+        # As the listener stores: the actions come back described as rows.
+        result = describe_stored(self.fixture.id, self.writer.store(arrived(packets)))
         if publish:
             async_to_sync(self.publisher.publish)(result.stored)
         return [s.position for s in result.stored]
@@ -91,9 +93,9 @@ async def test_a_packet_stored_while_the_socket_is_set_up_arrives_once(
     match: Match, monkeypatch: pytest.MonkeyPatch, stored_while: str
 ) -> None:
     await sync_to_async(match.store)(3)
-    read_backlog = live.fixture_snapshot
+    read_backlog = snapshots.fixture_snapshot
 
-    def racing_snapshot(fixture_id: uuid.UUID, after: int) -> live.Snapshot | None:
+    def racing_snapshot(fixture_id: uuid.UUID, after: int) -> snapshots.Snapshot | None:
         if stored_while == "before_the_backlog_is_read":
             match.store(1)
             return read_backlog(fixture_id, after)
@@ -262,7 +264,7 @@ async def test_a_viewer_reading_postgres_holds_up_nobody_and_then_gets_every_pos
     # The next viewer's backlog read waits until we let it go, as a slow query would.
     read_backlog, go_on = consumers._fixture_snapshot, asyncio.Event()
 
-    async def slow_snapshot(fixture_id: uuid.UUID, after: int) -> live.Snapshot | None:
+    async def slow_snapshot(fixture_id: uuid.UUID, after: int) -> snapshots.Snapshot | None:
         await go_on.wait()
         return await read_backlog(fixture_id, after)
 
@@ -289,7 +291,7 @@ async def test_a_viewer_that_cannot_fill_a_gap_is_closed_to_resume_on_reconnect(
     assert (await viewer.connect())[0]
     await receive(viewer)
 
-    async def unreachable(fixture_id: uuid.UUID, after: int) -> live.Snapshot | None:
+    async def unreachable(fixture_id: uuid.UUID, after: int) -> snapshots.Snapshot | None:
         raise OSError("Postgres is unreachable")
 
     monkeypatch.setattr(consumers, "_fixture_snapshot", unreachable)

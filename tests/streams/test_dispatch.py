@@ -9,9 +9,9 @@ from collections.abc import Callable
 import pytest
 from django.utils import timezone
 
-from streams import dispatch
 from streams.conninfo import database_conninfo
-from streams.locks import ProcessLocks, is_followed
+from streams.feed import dispatch
+from streams.feed.locks import ProcessLocks, is_followed
 from streams.models import Action, Fixture, Packet
 
 pytestmark = pytest.mark.django_db(transaction=True)

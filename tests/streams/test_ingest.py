@@ -12,9 +12,11 @@ import pytest
 from django.db import connection, transaction
 
 from streams.dde.messages import DataPacket, parse_frame
-from streams.ingest import WRITER_EPOCH_SETTING, FixtureWriter, store_packets
-from streams.locks import LeaseLost
+from streams.feed.locks import LeaseLost
+from streams.feed.statement import WRITER_EPOCH_SETTING
+from streams.feed.writer import FixtureWriter, store_packets
 from streams.models import Action, Fixture, Packet
+from tests.conftest import arrived
 
 pytestmark = pytest.mark.django_db
 
@@ -229,19 +231,21 @@ def test_a_writer_taken_over_by_a_later_listener_stores_nothing(fixture, feed):
     Fixture.objects.filter(pk=fixture.pk).update(listener_epoch=2)
     stale = FixtureWriter(fixture.id, epoch=1)
     with pytest.raises(LeaseLost):
-        stale.store([feed.packet(new_id(), "Confirmed", 103, "Corner")])
+        stale.store(arrived([feed.packet(new_id(), "Confirmed", 103, "Corner")]))
     assert not Packet.objects.filter(fixture=fixture).exists()
     current = FixtureWriter(fixture.id, epoch=2)
-    assert len(current.store([feed.packet(new_id(), "Confirmed", 103, "Corner")]).stored) == 1
+    assert (
+        len(current.store(arrived([feed.packet(new_id(), "Confirmed", 103, "Corner")])).stored) == 1
+    )
 
 
 def test_a_writer_that_has_stored_stops_at_once_when_a_later_listener_takes_over(fixture, feed):
     Fixture.objects.filter(pk=fixture.pk).update(listener_epoch=1)
     writer = FixtureWriter(fixture.id, epoch=1)
-    writer.store([feed.packet(new_id(), "Confirmed", 103, "Corner")])
+    writer.store(arrived([feed.packet(new_id(), "Confirmed", 103, "Corner")]))
     Fixture.objects.filter(pk=fixture.pk).update(listener_epoch=2)
     with pytest.raises(LeaseLost):
-        writer.store([feed.packet(new_id(), "Confirmed", 109, "Foul")])
+        writer.store(arrived([feed.packet(new_id(), "Confirmed", 109, "Foul")]))
     assert Packet.objects.filter(fixture=fixture).count() == 1
     assert Action.objects.filter(fixture=fixture).count() == 1
 
@@ -250,7 +254,9 @@ def test_a_writer_names_its_epoch_to_the_database_for_the_length_of_its_transact
     # What an audit trigger sees (the fault suite's writer check relies on it).
     Fixture.objects.filter(pk=fixture.pk).update(listener_epoch=7)
     with transaction.atomic():
-        FixtureWriter(fixture.id, epoch=7).store([feed.packet(new_id(), "Confirmed", 103, "C")])
+        FixtureWriter(fixture.id, epoch=7).store(
+            arrived([feed.packet(new_id(), "Confirmed", 103, "C")])
+        )
         with connection.cursor() as cursor:
             cursor.execute("SELECT current_setting(%s, true)", [WRITER_EPOCH_SETTING])
             assert cursor.fetchone() == ("7",)
@@ -258,11 +264,11 @@ def test_a_writer_names_its_epoch_to_the_database_for_the_length_of_its_transact
 
 def test_a_writer_keeps_what_staff_edit_meanwhile_and_shows_it_from_the_next_packet(fixture, feed):
     writer = FixtureWriter(fixture.id)
-    writer.store([feed.packet(new_id(), "Confirmed", 103, "Corner")])
+    writer.store(arrived([feed.packet(new_id(), "Confirmed", 103, "Corner")]))
     kickoff = fixture.kickoff + dt.timedelta(minutes=15)
     Fixture.objects.filter(pk=fixture.pk).update(home_team="Renamed FC", kickoff=kickoff)
     feed.home = 1
-    result = writer.store([feed.packet(new_id(), "Confirmed", 101, "Goal")])
+    result = writer.store(arrived([feed.packet(new_id(), "Confirmed", 101, "Goal")]))
     shown = result.stored[0].fixture
     assert (shown["home_team"], shown["kickoff"], shown["home_score"]) == (
         "Renamed FC",
@@ -272,24 +278,26 @@ def test_a_writer_keeps_what_staff_edit_meanwhile_and_shows_it_from_the_next_pac
     assert shown["name"].startswith("Renamed FC v ")
     fixture.refresh_from_db()
     assert (fixture.home_team, fixture.kickoff, fixture.home_score) == ("Renamed FC", kickoff, 1)
-    later = writer.store([feed.packet(new_id(), "Confirmed", 103, "Corner")])
+    later = writer.store(arrived([feed.packet(new_id(), "Confirmed", 103, "Corner")]))
     assert later.stored[0].fixture["home_team"] == "Renamed FC"
 
 
 def test_a_stop_requested_between_packets_is_reported_by_the_next_store(fixture, feed):
     writer = FixtureWriter(fixture.id)
-    assert not writer.store([feed.packet(new_id(), "Confirmed", 103, "Corner")]).stop_requested
+    assert not writer.store(
+        arrived([feed.packet(new_id(), "Confirmed", 103, "Corner")])
+    ).stop_requested
     Fixture.objects.filter(pk=fixture.pk).update(stop_requested=True)
-    assert writer.store([feed.packet(new_id(), "Confirmed", 103, "Corner")]).stop_requested
+    assert writer.store(arrived([feed.packet(new_id(), "Confirmed", 103, "Corner")])).stop_requested
 
 
 def test_a_writer_notices_packets_stored_by_someone_else_and_continues_after_them(fixture, feed):
     writer = FixtureWriter(fixture.id)
-    writer.store([feed.packet(new_id(), "Confirmed", 103, "Corner")])
+    writer.store(arrived([feed.packet(new_id(), "Confirmed", 103, "Corner")]))
     store_packets(fixture.id, [feed.packet(new_id(), "Confirmed", 103, "Corner")])
     shared = feed.packet(new_id(), "Confirmed", 103, "Corner")
     store_packets(fixture.id, [shared])
-    result = writer.store([shared, feed.packet(new_id(), "Confirmed", 109, "Foul")])
+    result = writer.store(arrived([shared, feed.packet(new_id(), "Confirmed", 109, "Foul")]))
     assert (result.repeats, [s.position for s in result.stored]) == (1, [3])
 
 
@@ -297,11 +305,11 @@ def test_an_action_changed_long_after_it_left_the_writers_memory_keeps_its_detai
     writer = FixtureWriter(fixture.id)
     goal = new_id()
     team = {"id": str(uuid.uuid4()), "name": "Home", "homeTeam": True}
-    writer.store([feed.packet(goal, "Confirmed", 100, "Goal", team=team)])
+    writer.store(arrived([feed.packet(goal, "Confirmed", 100, "Goal", team=team)]))
     others = [feed.packet(new_id(), "Confirmed", 15, "Possession Gained") for _ in range(200)]
     for packet in others:
-        writer.store([packet])
-    writer.store([feed.packet(goal, "Deleted", 100, "Goal")])
+        writer.store(arrived([packet]))
+    writer.store(arrived([feed.packet(goal, "Deleted", 100, "Goal")]))
     state = action(fixture, goal)
     assert (state.send_type, state.removed, state.team_name) == ("Deleted", True, "Home")
     assert (state.first_position, state.last_position) == (0, 201)
@@ -309,7 +317,7 @@ def test_an_action_changed_long_after_it_left_the_writers_memory_keeps_its_detai
 
 def test_a_change_carries_the_fixture_summary_with_its_json_fields_decoded(fixture, feed):
     result = FixtureWriter(fixture.id).store(
-        [feed.packet(new_id(), "Confirmed", 6, "Start Period")]
+        arrived([feed.packet(new_id(), "Confirmed", 6, "Start Period")])
     )
     summary = result.stored[0].fixture
     assert summary["periods"] == [] and summary["home_score"] == 0

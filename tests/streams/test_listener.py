@@ -15,12 +15,12 @@ import pytest
 from django.db.models import F
 from django.utils import timezone
 
-from streams import dispatch
 from streams.conninfo import database_conninfo
 from streams.dde.messages import DataPacket, parse_frame
-from streams.ingest import store_packets
-from streams.listener import Outcome, follow
-from streams.locks import ProcessLocks, is_followed
+from streams.feed import dispatch
+from streams.feed.listener import Outcome, follow
+from streams.feed.locks import ProcessLocks, is_followed
+from streams.feed.writer import store_packets
 from streams.models import Action, Fixture, ListenerState, Packet, RejectedFrame
 from streams.simulator import Schedule
 from tests.conftest import RunningFeed, StartFeed

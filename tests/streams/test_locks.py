@@ -9,7 +9,7 @@ import pytest
 from django.db import connection
 
 from streams.conninfo import database_conninfo
-from streams.locks import LOCKS_APPLICATION, ProcessLocks
+from streams.feed.locks import LOCKS_APPLICATION, ProcessLocks
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
-from streams.listener import Outcome, follow
+from streams.feed.listener import Outcome, follow
 from streams.models import Fixture, Packet, RejectedFrame
 from streams.simulator.match import generate_match
 from tests.conftest import StartFeed

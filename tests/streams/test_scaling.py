@@ -21,7 +21,7 @@ from django.utils import timezone
 
 from dde_site import processes
 from dde_site.celery import app as celery_app
-from streams.locks import LOCKS_APPLICATION, lock_key
+from streams.feed.locks import LOCKS_APPLICATION, lock_key
 from streams.models import Fixture
 from streams.simulator import Schedule
 from tests.conftest import StartFeed

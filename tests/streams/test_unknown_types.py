@@ -11,7 +11,7 @@ import pytest
 from django.test import Client
 
 from streams.dde.messages import DataPacket, parse_frame
-from streams.ingest import store_packets
+from streams.feed.writer import store_packets
 from streams.models import Action, ApiToken, Fixture, Packet
 from tests.streams.test_views import timeline_rows
 

@@ -17,10 +17,10 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from django.utils.html import escape
 
-from streams.ingest import store_packets
+from streams.feed.writer import store_packets
+from streams.meaning.scoreline import badges, period_label
 from streams.models import Action, Fixture
 from streams.simulator import Match, generate_match
-from streams.views import badges, period_label
 from tests.conftest import match_packets, store_match
 
 pytestmark = pytest.mark.django_db

@@ -17,8 +17,8 @@ from django.utils import timezone
 
 from dde_site import processes
 from dde_site.celery import app as celery_app
-from streams.dispatch import dispatch_due
-from streams.locks import is_followed
+from streams.feed.dispatch import dispatch_due
+from streams.feed.locks import is_followed
 from streams.models import Fixture, Packet
 from streams.simulator import Schedule
 from streams.tasks import enqueue_listener

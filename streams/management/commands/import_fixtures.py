@@ -4,8 +4,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
-from streams import importing
 from streams.dde.rest import DdeApiError
+from streams.feed import importing
 
 
 class Command(BaseCommand):

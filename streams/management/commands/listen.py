@@ -6,8 +6,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
-from streams import importing, listener
 from streams.dde.rest import DdeApiError
+from streams.feed import importing, listener
 from streams.models import Fixture, Speed
 
 

@@ -6,8 +6,8 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from streams import importing
 from streams.dde.rest import DdeApiError
+from streams.feed import importing
 from streams.models import Speed
 
 

@@ -10,8 +10,8 @@ from django.db.models import Q
 from django.utils import timezone
 
 from streams import catalogue
-from streams.broadcast import scoreboard_message, snapshot_message
-from streams.models import Fixture
+from streams.models import Fixture, FixtureStatus
+from streams.viewers.broadcast import scoreboard_message, snapshot_message
 
 # The list page shows fixtures kicking off within this window around now.
 SCOREBOARD_PAST = dt.timedelta(days=1)
@@ -43,7 +43,7 @@ def scoreboard_fixtures(now: dt.datetime | None = None) -> list[Fixture]:
     """Fixtures live now, upcoming soon and recently finished, in kick-off order."""
     now = now or timezone.now()
     window = Q(kickoff__gte=now - SCOREBOARD_PAST, kickoff__lte=now + SCOREBOARD_AHEAD)
-    return list(Fixture.objects.filter(window | Q(status="Live")).order_by("kickoff"))
+    return list(Fixture.objects.filter(window | Q(status=FixtureStatus.LIVE)).order_by("kickoff"))
 
 
 def scoreboard_snapshot() -> str:

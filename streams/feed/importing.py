@@ -10,7 +10,7 @@ import structlog
 from django.conf import settings
 
 from streams.dde.rest import DdeApi, FixtureInfo, InvalidFixture, parse_fixture
-from streams.models import Fixture
+from streams.models import Fixture, FixtureStatus
 
 log = structlog.get_logger(__name__)
 
@@ -41,7 +41,7 @@ def save_fixture(info: FixtureInfo) -> tuple[Fixture, bool]:
         id=uuid.UUID(info.id),
         defaults={
             **defaults,
-            "status": info.status or "Scheduled",
+            "status": info.status or FixtureStatus.SCHEDULED,
             "listen_from": info.kickoff - LISTEN_BEFORE,
             "listen_until": info.kickoff + LISTEN_AFTER,
         },

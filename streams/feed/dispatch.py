@@ -12,8 +12,10 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from streams.locks import followed_keys, is_followed, lock_key
-from streams.models import Action, Fixture, ListenerState, Packet, RejectedFrame
+from streams.feed import lifecycle
+from streams.feed.locks import followed_keys, is_followed, lock_key
+from streams.feed.rules import FEED_FIXTURE_FIELDS
+from streams.models import Action, ActionTypeSighting, Fixture, Packet, RejectedFrame
 
 log = structlog.get_logger(__name__)
 
@@ -51,10 +53,8 @@ def start_now(fixture_id: uuid.UUID, *, enqueue: Enqueue) -> None:
     fixture.listen_from = min(fixture.listen_from, now)
     fixture.listen_until = max(fixture.listen_until, now + MANUAL_WINDOW)
     fixture.stop_requested = False
-    fixture.retry_not_before = None
-    fixture.save(
-        update_fields=["listen_from", "listen_until", "stop_requested", "retry_not_before"]
-    )
+    fixture.save(update_fields=["listen_from", "listen_until", "stop_requested"])
+    lifecycle.clear_retry(fixture_id)
     transaction.on_commit(lambda: enqueue(fixture_id))
 
 
@@ -72,31 +72,24 @@ def wait_until_unfollowed(fixture_id: uuid.UUID, *, timeout: float = 30.0) -> bo
     return True
 
 
+# What the feed writes on a fixture, as a fixture the feed never spoke of has it; but the
+# colours, which staff may have set and the replay sends again.
+_FEED_DEFAULTS = {
+    field.name: field.get_default()
+    for field in Fixture._meta.concrete_fields
+    if field.name in FEED_FIXTURE_FIELDS and field.name not in ("home_colour", "away_colour")
+}
+
+
 def reset_fixture(fixture_id: uuid.UUID) -> None:
     """Forget everything stored for a fixture, so the next listener replays from the start."""
     with transaction.atomic():
-        Packet.objects.filter(fixture_id=fixture_id).delete()
-        Action.objects.filter(fixture_id=fixture_id).delete()
-        RejectedFrame.objects.filter(fixture_id=fixture_id).delete()
+        for stored in (Packet, Action, RejectedFrame, ActionTypeSighting):
+            stored.objects.filter(fixture_id=fixture_id).delete()
         Fixture.objects.filter(pk=fixture_id).update(
-            status="Scheduled",
-            collection_status="",
-            home_score=0,
-            away_score=0,
-            periods=[],
-            current_period=None,
-            clock_time="",
-            clock_state="",
-            home_in_possession=None,
-            finished=False,
-            last_position=None,
-            listener_state=ListenerState.IDLE,
-            listener_error="",
-            last_frame_at=None,
-            reconnects=0,
-            stop_requested=False,
-            retry_not_before=None,
+            **_FEED_DEFAULTS, last_position=None, stop_requested=False
         )
+        lifecycle.forget_listener(fixture_id)
 
 
 def replay_from_start(fixture_id: uuid.UUID, *, enqueue: Enqueue) -> bool:

@@ -15,9 +15,9 @@ from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.utils import timezone
 
-from streams.ingest import StoredPacket
 from streams.jsontext import dumps
 from streams.ops import metrics
+from streams.stored import StoredPacket
 
 SCOREBOARD_GROUP = "fixtures"
 

@@ -8,7 +8,7 @@ A viewer must take an event without waiting on anything but its own socket write
 ``FixtureConsumer.deliver``), so one viewer catching up from Postgres never holds up the
 others.
 
-The group names and events are the broadcast contract (``streams.broadcast``); only who
+The group names and events are the broadcast contract (``streams.viewers.broadcast``); only who
 subscribes changes: one channel per group and process instead of one per viewer.
 """
 

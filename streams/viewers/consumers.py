@@ -18,16 +18,16 @@ from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.urls import path, re_path
 
-from streams import fanout, live
-from streams.broadcast import (
+from streams.models import POSITION_MAX
+from streams.ops import metrics
+from streams.viewers import fanout, snapshots
+from streams.viewers.broadcast import (
     SCOREBOARD_GROUP,
     ChangesEvent,
     RefreshEvent,
     ScoreEvent,
     fixture_group,
 )
-from streams.models import POSITION_MAX
-from streams.ops import metrics
 
 log = structlog.get_logger(__name__)
 
@@ -35,8 +35,8 @@ CLOSE_INTERNAL_ERROR = 1011
 CLOSE_BAD_REQUEST = 4400
 CLOSE_NOT_FOUND = 4404
 
-_fixture_snapshot = database_sync_to_async(live.fixture_snapshot)
-_scoreboard_snapshot = database_sync_to_async(live.scoreboard_snapshot)
+_fixture_snapshot = database_sync_to_async(snapshots.fixture_snapshot)
+_scoreboard_snapshot = database_sync_to_async(snapshots.scoreboard_snapshot)
 
 
 def parse_after(query_string: bytes) -> int | None:
@@ -86,9 +86,10 @@ class ViewerCounted(ReadOnlyConsumer):
 class FixtureConsumer(ViewerCounted):
     """``/ws/fixtures/<uuid>/?after=N``: changes after position N, then live ones.
 
-    Live changes come from this process's reader of the fixture's group (``streams.fanout``),
-    not from a channel of its own. While the consumer reads Postgres (its backlog, or a gap)
-    the events that arrive are held, then sent in order once it is done.
+    Live changes come from this process's reader of the fixture's group
+    (``streams.viewers.fanout``), not from a channel of its own. While the consumer reads
+    Postgres (its backlog, or a gap) the events that arrive are held, then sent in order
+    once it is done.
     """
 
     # No channel per viewer: the process subscribes once per group for all its viewers.

@@ -19,7 +19,7 @@ from django.conf import settings
 T = TypeVar("T")
 
 
-class ListenerHub:
+class ListenerLoop:
     def __init__(self, store_threads: int) -> None:
         self.loop = asyncio.new_event_loop()
         self.store_pool = ThreadPoolExecutor(store_threads, thread_name_prefix="listener-store")
@@ -27,18 +27,18 @@ class ListenerHub:
         self._thread.start()
 
     def run(self, coroutine: Coroutine[Any, Any, T]) -> T:
-        """Run a coroutine on the hub's loop and wait for its result in the calling thread."""
+        """Run a coroutine on the listeners' loop and wait for its result in the calling thread."""
         return asyncio.run_coroutine_threadsafe(coroutine, self.loop).result()
 
 
-_hub: ListenerHub | None = None
-_hub_mutex = threading.Lock()
+_loop: ListenerLoop | None = None
+_loop_mutex = threading.Lock()
 
 
-def listener_hub() -> ListenerHub:
-    """This process's hub, started on first use."""
-    global _hub
-    with _hub_mutex:
-        if _hub is None:
-            _hub = ListenerHub(settings.LISTENER_STORE_THREADS)
-        return _hub
+def listener_loop() -> ListenerLoop:
+    """This process's listener loop, started on first use."""
+    global _loop
+    with _loop_mutex:
+        if _loop is None:
+            _loop = ListenerLoop(settings.LISTENER_STORE_THREADS)
+        return _loop

@@ -1,8 +1,8 @@
 """A listener follows one fixture's feed and stores every packet, resuming after any drop.
 
 The feed side is asyncio (``streams.dde.client``) on the process's one listener loop
-(``streams.hub``); Django's ORM is synchronous, so every database call runs on one of the
-hub's store threads, which hands its connection back to the pool after each call, so
+(``streams.feed.loop``); Django's ORM is synchronous, so every database call runs on one of the
+loop's store threads, which hands its connection back to the pool after each call, so
 hundreds of listeners in one worker share a few connections. A listener makes one call
 at a time, so its writer is never used by two threads at once. Packets already waiting
 when the previous transaction is done are stored in one transaction, which makes a fast
@@ -27,8 +27,7 @@ from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 
-from streams import broadcast
-from streams import listener_db as db
+from streams.catalogue import describe_stored
 from streams.dde.client import (
     AuthRejected,
     Connected,
@@ -39,11 +38,14 @@ from streams.dde.client import (
     Rejected,
 )
 from streams.dde.messages import ControlMessage, DataPacket
-from streams.hub import listener_hub
-from streams.ingest import FixtureWriter, StoredPacket
-from streams.locks import Lease, LeaseLost, ProcessLocks, process_locks
+from streams.feed import lifecycle
+from streams.feed.locks import Lease, LeaseLost, ProcessLocks, process_locks
+from streams.feed.loop import listener_loop
+from streams.feed.writer import FixtureWriter, record_rejected_frame
 from streams.models import Feed, Fixture, ListenerState
 from streams.ops import metrics
+from streams.stored import Arrival, StoredPacket, StoreResult
+from streams.viewers import broadcast
 
 T = TypeVar("T")
 
@@ -74,17 +76,19 @@ def stop_all_listeners() -> None:
     _process_stopping.set()
 
 
-@dataclass(frozen=True)
-class Arrival:
-    at: dt.datetime
+@dataclass(frozen=True, slots=True)
+class Heard:
+    """Anything else the feed client reported (a connection, a drop, a rejected frame...)."""
+
     event: Event
+    received_at: dt.datetime
 
 
 class AuthFailed:
     """Queued after the feed rejected the token; the events before it are handled first."""
 
 
-Queued = Arrival | AuthFailed
+Queued = Arrival | Heard | AuthFailed
 
 
 @dataclass(frozen=True)
@@ -129,7 +133,7 @@ def follow(
     """
     locks = locks or process_locks()
     lease = locks.try_acquire(fixture_id)
-    log = structlog.get_logger("streams.listener").bind(fixture=str(fixture_id))
+    log = structlog.get_logger("streams.feed.listener").bind(fixture=str(fixture_id))
     if lease is None:
         stored = Fixture.objects.filter(pk=fixture_id).values_list("last_position", flat=True)
         log.info("listener.already_followed", position=stored.first())
@@ -137,7 +141,7 @@ def follow(
     try:
         config = config or ListenerSettings.from_django()
         listener = _Listener(fixture_id, lease, config, log, honour_window=not until_finished)
-        return listener_hub().run(listener.run(speed))
+        return listener_loop().run(listener.run(speed))
     finally:
         locks.release(lease)
 
@@ -178,7 +182,7 @@ class _Listener:
         return outcome
 
     async def _run(self, speed: str | None) -> Outcome:
-        start = await self._db(db.start_listening, self.fixture_id)
+        start = await self._db(lifecycle.start_listening, self.fixture_id)
         self._epoch = start.epoch
         self._writer = FixtureWriter(self.fixture_id, epoch=start.epoch)
         # Before connecting: a replay's packets arrive at once, and reading what is stored
@@ -235,36 +239,38 @@ class _Listener:
         events = client.events(lambda: self.next_position)
         try:
             async for event in events:
-                await queue.put(Arrival(timezone.now(), event))
+                now = timezone.now()
+                await queue.put(
+                    Arrival(event, now) if isinstance(event, DataPacket) else Heard(event, now)
+                )
         except AuthRejected as exc:
             self.log.warning("listener.auth_rejected", reason=exc.message)
             metrics.AUTH_FAILURES.inc()
             retry_in = self.config.auth_retry_seconds
-            await self._db(db.record_auth_rejected, self.fixture_id, exc.message, retry_in)
+            await self._db(lifecycle.record_auth_rejected, self.fixture_id, exc.message, retry_in)
             await queue.put(AuthFailed())
         finally:
             await events.aclose()
 
-    async def _handle(self, arrivals: list[Arrival]) -> Outcome | None:
+    async def _handle(self, heard: list[Arrival | Heard]) -> Outcome | None:
         """Handle events in order; runs of data packets are stored in one transaction."""
-        packets: list[Arrival] = []
-        for arrival in arrivals:
-            self._last_frame_at = arrival.at
-            if isinstance(arrival.event, DataPacket):
-                packets.append(arrival)
+        arrivals: list[Arrival] = []
+        for item in heard:
+            self._last_frame_at = item.received_at
+            if isinstance(item, Arrival):
+                arrivals.append(item)
                 continue
-            outcome = await self._store(packets)
-            packets = []
+            outcome = await self._store(arrivals)
+            arrivals = []
             if outcome is not None:
                 return outcome
-            await self._handle_other(arrival.event)
-        return await self._store(packets) or await self._periodic_check(force=False)
+            await self._handle_other(item.event)
+        return await self._store(arrivals) or await self._periodic_check(force=False)
 
     async def _store(self, arrivals: list[Arrival]) -> Outcome | None:
         if not arrivals:
             return None
-        batch = [(a.at, a.event) for a in arrivals if isinstance(a.event, DataPacket)]
-        result = await self._db(db.store, self._writer, batch)
+        result = await self._db(self._store_described, arrivals)
         self.next_position = result.next_position
         _count_stored(result.stored)
         if result.stored:
@@ -272,7 +278,7 @@ class _Listener:
             previous = self._publishing
             self._publishing = asyncio.create_task(self._publish(previous, result.stored))
         # Receive-to-commit of the oldest packet in the batch: the figure the bench reads.
-        waited_ms = (timezone.now() - arrivals[0].at).total_seconds() * 1000
+        waited_ms = (timezone.now() - arrivals[0].received_at).total_seconds() * 1000
         self.log.debug(
             "listener.stored",
             count=len(result.stored),
@@ -285,6 +291,10 @@ class _Listener:
             self.log.info("listener.finished", position=self.next_position - 1)
             return Outcome.FINISHED
         return Outcome.STOPPED if result.stop_requested else None
+
+    def _store_described(self, arrivals: list[Arrival]) -> StoreResult:
+        """Store the packets, then describe their actions as timeline rows for viewers."""
+        return describe_stored(self.fixture_id, self._writer.store(arrivals))
 
     async def _publish(self, previous: asyncio.Task[None] | None, stored: list[Any]) -> None:
         if previous is not None:
@@ -301,16 +311,25 @@ class _Listener:
                 position=self.next_position,
             )
             last_stored = self.next_position - 1 if self.next_position else None
-            await self._db(db.record_rejected, self.fixture_id, event, last_stored)
+            await self._db(self._record_rejected, event, last_stored)
         elif isinstance(event, Connected):
             self.log.debug("listener.connected", position=self.next_position)
-            await self._db(db.record_state, self.fixture_id, "connected")
+            await self._db(lifecycle.record_connected, self.fixture_id)
         elif isinstance(event, Disconnected):
             metrics.RECONNECTS.inc()
             self.log.debug("listener.disconnected", position=self.next_position)
-            await self._db(db.record_state, self.fixture_id, "disconnected", event.reason)
+            await self._db(lifecycle.record_disconnected, self.fixture_id, event.reason)
         elif isinstance(event, ControlMessage) and not event.is_heartbeat:
             self.log.info("listener.control_message", message=event.message, level=event.level)
+
+    def _record_rejected(self, event: Rejected, after_position: int | None) -> None:
+        record_rejected_frame(
+            self.fixture_id,
+            frame=event.frame,
+            size=event.size,
+            reason=event.reason,
+            after_position=after_position,
+        )
 
     async def _periodic_check(self, *, force: bool) -> Outcome | None:
         """Every few seconds: note the last frame time, honour a stop request or a closed window."""
@@ -320,7 +339,7 @@ class _Listener:
         self._last_check = now
         if _process_stopping.is_set():
             return Outcome.SHUTDOWN
-        check = await self._db(db.check, self.fixture_id, self._last_frame_at, self._epoch)
+        check = await self._db(lifecycle.check, self.fixture_id, self._last_frame_at, self._epoch)
         if check.taken_over:
             # Our lock went with its connection (a Postgres restart) and the dispatcher
             # started another listener: stop now, not at the next packet, which on a quiet
@@ -349,14 +368,14 @@ class _Listener:
             return  # the fixture's state is the new listener's to write now
         state = _FINAL_STATES.get(outcome, ListenerState.STOPPED)
         try:
-            await self._db(db.record_stopped, self.fixture_id, state, error)
+            await self._db(lifecycle.record_stopped, self.fixture_id, state, error)
         except Exception:
             self.log.exception("listener.final_state_not_saved")
 
     async def _db(self, fn: Callable[..., T], *args: Any) -> T:
         loop = asyncio.get_running_loop()
         call = partial(_with_pooled_connection, fn, *args)
-        return await loop.run_in_executor(listener_hub().store_pool, call)
+        return await loop.run_in_executor(listener_loop().store_pool, call)
 
 
 class PositionedLog:
@@ -409,9 +428,9 @@ def _with_pooled_connection(fn: Callable[..., T], *args: Any) -> T:
         connection.close()
 
 
-def _drain(queue: asyncio.Queue[Queued], limit: int) -> list[Arrival]:
+def _drain(queue: asyncio.Queue[Queued], limit: int) -> list[Arrival | Heard]:
     """Take what is already waiting, up to ``limit``, stopping before an AuthFailed marker."""
-    arrivals: list[Arrival] = []
+    arrivals: list[Arrival | Heard] = []
     while len(arrivals) < limit and not queue.empty():
         item = queue.get_nowait()
         if isinstance(item, AuthFailed):
