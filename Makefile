@@ -1,11 +1,14 @@
 # The two commands a newcomer needs; everything else is in scripts/.
-.PHONY: run test lint bench-ingest bench-live bench-export
+.PHONY: run test test-js lint bench-ingest bench-live bench-export
 
 run:  ## run the whole product: simulator, web, worker, beat, demo fixtures
 	bash scripts/run.sh
 
 test:  ## lint, types, migrations check and the test suite
 	bash scripts/test.sh
+
+test-js:  ## the front-end unit tests alone (Node's test runner; no services, no npm)
+	node --test tests/js/*.test.mjs
 
 lint:
 	bash scripts/test.sh --lint-only

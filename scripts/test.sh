@@ -1,10 +1,19 @@
 #!/usr/bin/env bash
-# `make test`: lint, format, types, migrations and the whole test suite on real services.
+# `make test`: lint, format, types, the front-end unit tests, migrations and the whole test
+# suite on real services.
 source "$(dirname "$0")/bootstrap.sh"
 
 echo "== ruff"; ruff check . && ruff format --check .
 echo "== mypy"; mypy
 if [ "${1:-}" = "--lint-only" ]; then exit 0; fi
+if ! command -v node >/dev/null 2>&1; then
+  # The front-end unit tests need Node's built-in test runner only: no npm packages.
+  echo "== nodejs (Debian package, for the front-end unit tests)"
+  SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+  $SUDO apt-get update -qq && $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs
+fi
+# The files, not the directory: Node 21 and later take a directory for a module to run.
+echo "== front-end unit tests (node --test tests/js/)"; node --test --test-reporter=spec tests/js/*.test.mjs
 $PY manage.py preflight --create-database
 echo "== migrations"; $PY manage.py makemigrations --check --dry-run
 echo "== dependency audit"; $PY scripts/audit_dependencies.py

@@ -1,8 +1,9 @@
 // Fixture list: scores, clocks and statuses from /ws/fixtures/, rows moving between
 // "live now", "upcoming" and "recently finished" as matches start and end.
-import {
-  MatchClock, drawBadges, liveSocket, paintKit, readJson, sectionOf, setConnection, statusText,
-} from "./match.js";
+import { MatchClock } from "./clock.js";
+import { drawBadges, flashChanged, paintKit, readJson } from "./drawing.js";
+import { liveSocket, setConnection, statusText } from "./socket.js";
+import { sectionOf } from "./summary.js";
 
 function countdown(kickoff) {
   const seconds = Math.round((Date.parse(kickoff) - Date.now()) / 1000);
@@ -68,9 +69,7 @@ function bootFixtureList(page) {
     const score = field(li, "score");
     score.textContent = section === "upcoming" ? "v" : `${fixture.home_score}–${fixture.away_score}`;
     if (previous && (previous.home_score !== fixture.home_score || previous.away_score !== fixture.away_score)) {
-      score.classList.remove("changed");
-      void score.offsetWidth; // restart the animation
-      score.classList.add("changed");
+      flashChanged(score);
     }
     drawBadges(field(li, "badges"), fixture);
     if (!clocks.has(fixture.id)) clocks.set(fixture.id, new MatchClock());

@@ -1,0 +1,38 @@
+// What the match centre reads off an action (streams/models.py action_payload, with the
+// timeline ``row`` streams/meaning/ drew for it): its kind, its side, its place on the
+// timeline. No DOM, so Node's test runner imports it too (tests/js/).
+
+// Stats, momentum and the clock count actions by the kind of their row ("stats-rules").
+export const kindOf = (action) => (action && action.row ? action.row.kind : null);
+
+export const sideOf = (action) => (action.team_is_home === true ? "home" : action.team_is_home === false ? "away" : null);
+
+// The server's timeline order: timeline_sequence, then fixture_seq_num, then first_position.
+export function compareActions(a, b) {
+  for (const key of ["timeline_sequence", "fixture_seq_num", "first_position"]) {
+    const x = a[key];
+    const y = b[key];
+    if (x === y) continue;
+    if (x === null || x === undefined) return 1; // Postgres sorts NULLs last
+    if (y === null || y === undefined) return -1;
+    return x - y;
+  }
+  return 0;
+}
+
+// Moves ``action``'s id to its place in ``order`` (action ids in timeline order, each found
+// in ``actions``, which already holds this version of it). Returns where the id was (-1:
+// it is new) and where it is now; after equals, as the server sorts ties.
+export function placeInOrder(order, actions, action) {
+  const from = order.indexOf(action.action_id);
+  if (from !== -1) order.splice(from, 1);
+  let low = 0;
+  let high = order.length;
+  while (low < high) {
+    const mid = (low + high) >> 1;
+    if (compareActions(actions.get(order[mid]), action) <= 0) low = mid + 1;
+    else high = mid;
+  }
+  order.splice(low, 0, action.action_id);
+  return { from, to: low };
+}

@@ -1,0 +1,183 @@
+// The match centre: the history the page was rendered with, then every change from the
+// websocket (docs/live-protocol.md).
+//
+// What an action means is decided on the server (streams/meaning/): every action comes with
+// its timeline ``row`` (kind, icon, title, who, note, key, side), drawn here as given. What
+// must be counted live (stats, momentum, the clock) is counted by kind, with the rules the
+// page sends as "stats-rules" (streams/meaning/drawing.py). Badges and period labels
+// mirror streams/views.py (summary.js).
+
+import { placeInOrder } from "./actions.js";
+import { MatchClock, secondsBehind } from "./clock.js";
+import { drawRow, drawScoreboard, readJson } from "./drawing.js";
+import { liveSocket, setConnection, statusText } from "./socket.js";
+import { drawMomentum, drawStats } from "./stats.js";
+
+// What a websocket message does to a page that shows every position up to ``last``: a
+// "snapshot" covers (after, position]; a "change" is applied only if it is the next
+// position: one already shown is "seen", one further on is a "gap" (resume from ``last``).
+// Anything else is ignored.
+export function messageStep(message, last) {
+  if (message.type === "snapshot") return "snapshot";
+  if (message.type !== "change") return "ignore";
+  if (message.position <= last) return "seen";
+  return message.position === last + 1 ? "change" : "gap";
+}
+
+// What the page knows, from its embedded JSON (window.matchCentre.centre).
+function readCentre(page) {
+  const rules = readJson("stats-rules") || { counts: [], clock: {} };
+  const centre = {
+    fixture: readJson("fixture-data"),
+    actions: new Map(), // action id -> newest version shown
+    rows: new Map(), // action id -> its <li>
+    order: [], // action ids in timeline order
+    last: Number(page.dataset.lastPosition), // every position up to this one is shown
+    after: null, // the position the socket last asked to resume after
+    clock: new MatchClock(rules.clock),
+    rules,
+    log: [],
+  };
+  for (const action of readJson("actions-data") || []) {
+    centre.actions.set(action.action_id, action);
+    centre.order.push(action.action_id);
+  }
+  return centre;
+}
+
+export class MatchCentre {
+  constructor(page) {
+    this.page = page;
+    this.template = document.getElementById("action-row").content.firstElementChild;
+    this.timeline = page.querySelector("[data-timeline]");
+    this.connection = page.querySelector("[data-connection]");
+    this.centre = readCentre(page);
+    for (const li of this.timeline.children) this.centre.rows.set(li.dataset.actionId, li);
+    this.socket = null;
+    this.derivedPending = false; // stats and momentum are about to be redrawn
+  }
+
+  // Draws what the page was rendered with, starts the clock and connects.
+  start() {
+    const { centre, page } = this;
+    this.drawFixture(centre.fixture, false);
+    centre.clock.follow(centre.fixture, null, secondsBehind(centre.actions.values(), page.dataset.renderedAt));
+    this.tick();
+    this.drawDerived();
+    page.querySelector("[data-stats]").hidden = false;
+    page.querySelector("[data-momentum-panel]").hidden = false;
+    setInterval(() => this.tick(), 250);
+
+    if (centre.fixture.finished) {
+      setConnection(this.connection, "finished", "Match over");
+    } else {
+      this.socket = liveSocket(() => {
+        centre.after = centre.last;
+        return `/ws/fixtures/${page.dataset.fixtureId}/?after=${centre.last}`;
+      }, {
+        onMessage: (message) => this.onMessage(message),
+        onStatus: (state, delay) => setConnection(this.connection, ...statusText(state, delay)),
+      });
+    }
+    this.expose();
+  }
+
+  // For tests and for curious people at the console.
+  expose() {
+    const { centre } = this;
+    const self = this;
+    window.matchCentre = {
+      centre,
+      log: centre.log,
+      get last() { return centre.last; },
+      get drawing() { return self.derivedPending; }, // stats and momentum are about to be redrawn
+      drop: () => self.socket && self.socket.drop(),
+    };
+  }
+
+  onMessage(message) {
+    const { centre } = this;
+    // Every message as received, with the position shown before it: a snapshot covers
+    // (before, position], a change its own position (the test suite checks the coverage).
+    centre.log.push({ type: message.type, position: message.position, before: centre.last, after: centre.after });
+    const step = messageStep(message, centre.last);
+    if (step === "snapshot") {
+      for (const action of message.actions || []) this.applyAction(action);
+      this.drawFixture(message.fixture, true);
+      centre.clock.follow(message.fixture, null);
+      if (message.position > centre.last) centre.last = message.position;
+      setConnection(this.connection, "live", "Live");
+    } else if (step === "change") {
+      this.applyAction(message.action);
+      // Rows this change redraws: a goal that a Goal Disallowed, arriving after it, explains.
+      for (const other of message.related || []) this.applyAction(other, false);
+      this.drawFixture(message.fixture, true);
+      centre.clock.follow(message.fixture, message.action);
+      centre.last = message.position;
+    } else {
+      if (step === "gap") this.socket.drop(); // resume from the last position shown
+      return;
+    }
+    this.tick();
+    this.drawDerivedSoon();
+    if (centre.fixture.finished) {
+      this.socket.stop();
+      setConnection(this.connection, "finished", "Match over");
+    }
+  }
+
+  applyAction(action, fresh = true) {
+    const { centre } = this;
+    const known = centre.actions.has(action.action_id);
+    centre.actions.set(action.action_id, action);
+    this.place(action, this.rowFor(action, fresh));
+    if (!known) this.page.querySelector("[data-timeline-empty]").hidden = true;
+  }
+
+  // The action's row, drawn: the element already shown for it, changed in place, or a new
+  // one from the template.
+  rowFor(action, fresh) {
+    let li = this.centre.rows.get(action.action_id);
+    if (!li) {
+      li = this.template.cloneNode(true);
+      li.dataset.actionId = action.action_id;
+      this.centre.rows.set(action.action_id, li);
+    }
+    return drawRow(li, action, fresh);
+  }
+
+  // Rows stay in the server's order (timeline_sequence): a new version may move its row,
+  // but the element is the same one, changed in place.
+  place(action, li) {
+    const { order, rows } = this.centre;
+    const { from, to } = placeInOrder(order, this.centre.actions, action);
+    const next = to + 1 < order.length ? rows.get(order[to + 1]) : null;
+    if (from !== to || !li.isConnected) this.timeline.insertBefore(li, next);
+  }
+
+  drawFixture(fixture, changed) {
+    const previous = this.centre.fixture;
+    this.centre.fixture = fixture;
+    drawScoreboard(this.page, fixture, previous, changed);
+  }
+
+  tick() {
+    const { centre } = this;
+    this.page.querySelector("[data-clock]").textContent = centre.fixture.current_period ? centre.clock.text() : "";
+  }
+
+  drawDerived() {
+    drawStats(this.page, this.centre);
+    drawMomentum(this.page, this.centre);
+  }
+
+  // Stats and momentum once for a burst of changes.
+  drawDerivedSoon() {
+    if (this.derivedPending) return;
+    this.derivedPending = true;
+    setTimeout(() => {
+      this.derivedPending = false;
+      this.drawDerived();
+    }, 50);
+  }
+}

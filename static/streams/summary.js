@@ -1,0 +1,67 @@
+// A fixture's summary (Fixture.to_payload) as the list and the match page show it: its
+// section, status badges, period label, score by period and kit colours. The same rules
+// as streams/views.py. No DOM (tests/js/summary.test.mjs); drawing.js draws them.
+
+const LIVE_STATUSES = ["Live", "Suspended"];
+const ENDED_STATUSES = ["Completed", "Abandoned", "Cancelled", "Postponed", "Unverified"];
+
+export function sectionOf(fixture) {
+  if (fixture.finished || ENDED_STATUSES.includes(fixture.status)) return "finished";
+  return LIVE_STATUSES.includes(fixture.status) ? "live" : "upcoming";
+}
+
+// A summary without a usable periods list is drawn as one with none, not as a crash.
+const periodsOf = (fixture) => (Array.isArray(fixture.periods) ? fixture.periods : []);
+
+function atBreak(fixture) {
+  const periods = periodsOf(fixture);
+  return periods.length > 0 && Boolean(periods[periods.length - 1].end) && !fixture.finished;
+}
+
+// [css class, text] pairs.
+export function badgesOf(fixture) {
+  const found = [];
+  if (fixture.collection_status === "CollectionDropped") found.push(["dropped", "Collection dropped"]);
+  if (fixture.status === "Suspended" || fixture.collection_status === "CollectionSuspended") {
+    found.push(["suspended", "Suspended"]);
+  }
+  if (fixture.finished || fixture.status === "Completed") found.push(["finished", "Finished"]);
+  else if (fixture.status === "Live") found.push(atBreak(fixture) ? ["halftime", "Half-time"] : ["live", "Live"]);
+  else if (fixture.status === "Scheduled") found.push(["scheduled", "Scheduled"]);
+  if (![...LIVE_STATUSES, "Completed", "Scheduled"].includes(fixture.status)) found.push(["other", fixture.status]);
+  if (fixture.coverage_level) found.push(["coverage", `Coverage: ${fixture.coverage_level}`]);
+  return found;
+}
+
+const capitalise = (text) => text.charAt(0).toUpperCase() + text.slice(1);
+
+export function periodLabel(fixture) {
+  const periods = periodsOf(fixture);
+  if (fixture.finished || fixture.status === "Completed") {
+    return periods.some((p) => p.type === "Shootout") ? "After penalties" : "Full time";
+  }
+  if (atBreak(fixture)) return periods[periods.length - 1].id === 1 ? "Half-time" : "End of normal time";
+  const current = periods.find((p) => p.id === fixture.current_period);
+  if (current && current.label) return capitalise(String(current.label));
+  return fixture.status === "Scheduled" ? "Not started" : "";
+}
+
+// [label, score] per period: cumulative after each half, the tally of a shootout.
+export function periodScores(periods) {
+  return (Array.isArray(periods) ? periods : []).map((p) => {
+    if (p.type === "Shootout") return ["Penalties", `${p.home_period_score || 0}–${p.away_period_score || 0}`];
+    let label = capitalise(String(p.label || `Period ${p.id}`));
+    if (p.end) label = { 1: "Half-time", 2: "Full time" }[p.id] || label;
+    return [label, `${p.home_score || 0}–${p.away_score || 0}`];
+  });
+}
+
+// Kit colours arrive as "R, G, B" (Team Colours); names are drawn on their kit colour, in
+// dark or light ink by the colour's luminance. Null for anything else.
+export function kitColours(rgb) {
+  const parts = String(rgb || "").split(",").map((n) => Number.parseInt(n, 10));
+  if (parts.length !== 3 || parts.some((n) => !(n >= 0 && n <= 255))) return null;
+  const [r, g, b] = parts;
+  const light = (0.2126 * r + 0.7152 * g + 0.0722 * b) / 255 > 0.55;
+  return { kit: `rgb(${r} ${g} ${b})`, ink: light ? "#111" : "#fff" };
+}

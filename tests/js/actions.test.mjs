@@ -1,0 +1,76 @@
+// static/streams/actions.js: an action's kind, side, and place in the timeline's order.
+import assert from "node:assert/strict";
+import { describe, test } from "node:test";
+
+import { compareActions, kindOf, placeInOrder, sideOf } from "../../static/streams/actions.js";
+
+const action = (action_id, timeline_sequence, fixture_seq_num = null, first_position = 0) => ({
+  action_id, timeline_sequence, fixture_seq_num, first_position,
+});
+
+describe("kindOf and sideOf", () => {
+  test("the kind is the row's", () => {
+    assert.equal(kindOf({ row: { kind: "goal" } }), "goal");
+    assert.equal(kindOf({}), null);
+    assert.equal(kindOf(null), null);
+  });
+
+  test("the side is the team's, or none", () => {
+    assert.equal(sideOf({ team_is_home: true }), "home");
+    assert.equal(sideOf({ team_is_home: false }), "away");
+    assert.equal(sideOf({ team_is_home: null }), null);
+    assert.equal(sideOf({}), null);
+  });
+});
+
+describe("compareActions", () => {
+  test("by timeline_sequence, then fixture_seq_num, then first_position", () => {
+    assert.ok(compareActions(action("a", 1, 9, 9), action("b", 2, 1, 1)) < 0);
+    assert.ok(compareActions(action("a", 2, 1, 9), action("b", 2, 3, 1)) < 0);
+    assert.ok(compareActions(action("a", 2, 3, 5), action("b", 2, 3, 4)) > 0);
+    assert.equal(compareActions(action("a", 2, 3, 4), action("b", 2, 3, 4)), 0);
+  });
+
+  test("a missing value sorts last, as Postgres sorts NULLs", () => {
+    assert.ok(compareActions(action("a", null), action("b", 5)) > 0);
+    assert.ok(compareActions(action("a", 5), action("b", undefined)) < 0);
+    assert.ok(compareActions(action("a", null, 1), action("b", null, 2)) < 0);
+  });
+});
+
+describe("placeInOrder", () => {
+  function timeline(...actions) {
+    return { order: actions.map((a) => a.action_id), actions: new Map(actions.map((a) => [a.action_id, a])) };
+  }
+  const put = ({ order, actions }, a) => {
+    actions.set(a.action_id, a); // the page stores the new version first
+    return placeInOrder(order, actions, a);
+  };
+
+  test("a new action goes to its place", () => {
+    const t = timeline(action("a", 1), action("c", 3));
+    assert.deepEqual(put(t, action("b", 2)), { from: -1, to: 1 });
+    assert.deepEqual(t.order, ["a", "b", "c"]);
+    assert.deepEqual(put(t, action("z", 0)), { from: -1, to: 0 });
+    assert.deepEqual(put(t, action("d", null)), { from: -1, to: 4 });
+    assert.deepEqual(t.order, ["z", "a", "b", "c", "d"]);
+  });
+
+  test("a new version that stays where it is reports so", () => {
+    const t = timeline(action("a", 1), action("b", 2), action("c", 3));
+    assert.deepEqual(put(t, action("b", 2)), { from: 1, to: 1 });
+    assert.deepEqual(t.order, ["a", "b", "c"]);
+  });
+
+  test("a new version moves with its sequence", () => {
+    const t = timeline(action("a", 1), action("b", 2), action("c", 3));
+    assert.deepEqual(put(t, action("a", 4)), { from: 0, to: 2 });
+    assert.deepEqual(t.order, ["b", "c", "a"]);
+  });
+
+  test("ties go after what is already there", () => {
+    const t = timeline(action("a", 1, 1, 1), action("b", 2, 2, 2));
+    assert.deepEqual(put(t, action("c", 1, 1, 1)), { from: -1, to: 1 });
+    assert.deepEqual(t.order, ["a", "c", "b"]);
+  });
+});
