@@ -52,7 +52,7 @@ def fixture_list(request: HttpRequest) -> HttpResponse:
 
 
 def section_of(fixture: Fixture) -> str:
-    """Where the list shows a fixture (fixtures.js moves rows by match.js ``sectionOf()``)."""
+    """Where the list shows a fixture (fixtures.js moves rows by summary.js ``sectionOf()``)."""
     if fixture.finished or fixture.status in ENDED_STATUSES:
         return "finished"
     return "live" if fixture.status in LIVE_STATUSES else "upcoming"

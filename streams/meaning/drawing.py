@@ -65,7 +65,7 @@ VIDEO_CHECK_KINDS: Final = frozenset({K.VIDEO_CHECK_STARTED, K.VIDEO_CHECK_OVER}
 
 class StatsRules(TypedDict):
     """What the browser counts live (it runs the clock that possession needs), sent to it
-    with the page so that the rule is written once: ``static/streams/match.js`` reads it."""
+    with the page so that the rule is written once: ``static/streams/centre.js`` reads it."""
 
     counts: list[tuple[str, str]]  # (label, kind counted per team)
     possession: str  # the kind whose actions hand possession over
@@ -88,7 +88,7 @@ STATS_RULES: Final[StatsRules] = {
     "momentum": K.DANGEROUS_ATTACK.value,
 }
 
-# What the match clock follows (match.js ``MatchClock``): start, stop and correct.
+# What the match clock follows (clock.js ``MatchClock``): start, stop and correct.
 CLOCK_KINDS: Final = {
     "start": K.START_CLOCK.value,
     "stop": K.STOP_CLOCK.value,

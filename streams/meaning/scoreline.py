@@ -1,5 +1,5 @@
 """What a fixture's state reads as, on the pages and in the API: its status badges, the
-label of its clock and the score after each period. ``static/streams/match.js`` draws the
+label of its clock and the score after each period. ``static/streams/summary.js`` draws the
 same badges and label for changes that arrive live."""
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ LIVE_STATUSES = (FixtureStatus.LIVE, FixtureStatus.SUSPENDED)
 
 
 def badges(fixture: Fixture) -> list[tuple[str, str]]:
-    """(css class, text) status badges; match.js ``badgesOf()`` is the same rule."""
+    """(css class, text) status badges; summary.js ``badgesOf()`` is the same rule."""
     found: list[tuple[str, str]] = []
     if fixture.collection_status == "CollectionDropped":
         found.append(("dropped", "Collection dropped"))
@@ -41,7 +41,8 @@ def _at_break(fixture: Fixture) -> bool:
 
 
 def period_label(fixture: Fixture) -> str:
-    """What the clock belongs to: "1st half", "Half-time", "Full time"... (match.js too)."""
+    """What the clock belongs to: "1st half", "Half-time", "Full time"... (summary.js
+    ``periodLabel()`` too)."""
     periods = fixture.periods or []
     if fixture.finished or fixture.status == FixtureStatus.COMPLETED:
         shootout = any(p.get("type") == "Shootout" for p in periods)
