@@ -51,7 +51,7 @@ def period_label(fixture: Fixture) -> str:
         return "Half-time" if periods[-1].get("id") == 1 else "End of normal time"
     current = next((p for p in periods if p.get("id") == fixture.current_period), None)
     if current and current.get("label"):
-        return str(current["label"]).capitalize()
+        return _capitalised(str(current["label"]))
     if fixture.status == FixtureStatus.SCHEDULED:
         return "Not started"
     return ""
@@ -65,8 +65,13 @@ def period_scores(periods: Iterable[dict[str, Any]]) -> list[tuple[str, str]]:
             home, away = period.get("home_period_score"), period.get("away_period_score")
             rows.append(("Penalties", f"{home or 0}–{away or 0}"))
             continue
-        label = str(period.get("label") or f"Period {period.get('id')}").capitalize()
+        label = _capitalised(str(period.get("label") or f"Period {period.get('id')}"))
         if period.get("end"):
             label = {1: "Half-time", 2: "Full time"}.get(period.get("id") or 0, label)
         rows.append((label, f"{period.get('home_score') or 0}–{period.get('away_score') or 0}"))
     return rows
+
+
+def _capitalised(label: str) -> str:
+    # The first letter only, as summary.js does: "extra Time" -> "Extra Time".
+    return label[:1].upper() + label[1:]

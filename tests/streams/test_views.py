@@ -279,3 +279,12 @@ def test_badges_and_period_labels_follow_the_summary(make_fixture: Callable[...,
         ("other", "Unverified"),
     ]
     assert period_label(fixture) == "Full time"
+
+
+def test_a_period_label_keeps_the_feeds_letters_but_the_first_as_the_browser_does(
+    make_fixture: Callable[..., Fixture],
+) -> None:
+    extra_time = {"id": 3, "label": "extra Time 1st half", "type": "ExtraTime", "end": None}
+    fixture = make_fixture(status="Live", current_period=3, periods=[extra_time])
+
+    assert period_label(fixture) == "Extra Time 1st half"
