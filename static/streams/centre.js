@@ -14,11 +14,12 @@ import { liveSocket, setConnection, statusText } from "./socket.js";
 import { drawMomentum, drawStats } from "./stats.js";
 
 // What a websocket message does to a page that shows every position up to ``last``: a
-// "snapshot" covers (after, position]; a "change" is applied only if it is the next
-// position: one already shown is "seen", one further on is a "gap" (resume from ``last``).
-// Anything else is ignored.
+// "snapshot" covers (after, position]; a big one comes in parts, and only its last part
+// ("snapshot") completes it, the others ("snapshot-part") bring actions only. A "change"
+// is applied only if it is the next position: one already shown is "seen", one further on
+// is a "gap" (resume from ``last``). Anything else is ignored.
 export function messageStep(message, last) {
-  if (message.type === "snapshot") return "snapshot";
+  if (message.type === "snapshot") return message.part < message.parts ? "snapshot-part" : "snapshot";
   if (message.type !== "change") return "ignore";
   if (message.position <= last) return "seen";
   return message.position === last + 1 ? "change" : "gap";
@@ -101,6 +102,10 @@ export class MatchCentre {
     // (before, position], a change its own position (the test suite checks the coverage).
     centre.log.push({ type: message.type, position: message.position, before: centre.last, after: centre.after });
     const step = messageStep(message, centre.last);
+    if (step === "snapshot-part") {
+      for (const action of message.actions || []) this.applyAction(action);
+      return; // the last part draws the rest and moves the position
+    }
     if (step === "snapshot") {
       for (const action of message.actions || []) this.applyAction(action);
       this.drawFixture(message.fixture, true);

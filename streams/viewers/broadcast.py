@@ -10,6 +10,7 @@ import uuid
 from collections.abc import Sequence
 from typing import Any, Literal, TypedDict
 
+import orjson
 import structlog
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
@@ -91,8 +92,41 @@ def change_message(
     )
 
 
-def snapshot_message(position: int, fixture: dict[str, Any], actions: list[dict[str, Any]]) -> str:
-    return dumps({"type": "snapshot", "position": position, "fixture": fixture, "actions": actions})
+# A snapshot message's actions stay under this many bytes of JSON: daphne refuses to send a
+# frame over its websocket_max_message_size (1 MiB unless set), and closes the socket.
+SNAPSHOT_PART_BYTES = 256 * 1024
+
+
+def snapshot_messages(
+    position: int,
+    fixture: dict[str, Any],
+    actions: list[dict[str, Any]],
+    *,
+    part_bytes: int = SNAPSHOT_PART_BYTES,
+) -> list[str]:
+    """A snapshot as one message, or as parts ``1..parts`` of at most ``part_bytes`` of
+    actions each (an action bigger than that goes alone); only the last part completes it
+    (docs/live-protocol.md)."""
+    chunks: list[list[orjson.Fragment]] = [[]]
+    size = 0
+    for action in actions:
+        text = dumps(action)
+        if chunks[-1] and size + len(text) > part_bytes:
+            chunks.append([])
+            size = 0
+        chunks[-1].append(orjson.Fragment(text))
+        size += len(text) + 1
+    if len(chunks) == 1:
+        return [_snapshot(position, fixture, chunks[0])]
+    return [
+        _snapshot(position, fixture, chunk, part=number, parts=len(chunks))
+        for number, chunk in enumerate(chunks, start=1)
+    ]
+
+
+def _snapshot(position: int, fixture: dict[str, Any], actions: list[Any], **part: int) -> str:
+    message = {"type": "snapshot", "position": position, "fixture": fixture, "actions": actions}
+    return dumps({**message, **part})
 
 
 def scoreboard_message(fixtures: list[dict[str, Any]]) -> str:

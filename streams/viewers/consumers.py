@@ -8,6 +8,7 @@ fills any gap from Postgres (docs/live-protocol.md).
 from __future__ import annotations
 
 import asyncio
+import re
 import uuid
 from typing import Any
 from urllib.parse import parse_qs
@@ -39,17 +40,22 @@ _fixture_snapshot = database_sync_to_async(snapshots.fixture_snapshot)
 _scoreboard_snapshot = database_sync_to_async(snapshots.scoreboard_snapshot)
 
 
+_POSITION = re.compile(r"-1|[0-9]+")
+
+
 def parse_after(query_string: bytes) -> int | None:
-    """The ``after`` position from a query string: -1 when absent, None when invalid."""
-    values = parse_qs(query_string.decode("latin-1")).get("after", [])
+    """The ``after`` position from a query string: -1 when absent, None when invalid.
+
+    Only ``-1`` or ASCII decimal digits: ``int()`` would also take spaces, a sign, ``_``
+    and other scripts' digits, and an empty value is a mistake, not "from the start"."""
+    values = parse_qs(query_string.decode("latin-1"), keep_blank_values=True).get("after", [])
     if not values:
         return -1
-    try:
-        after = int(values[-1])
-    except ValueError:
+    if len(values) > 1 or not _POSITION.fullmatch(values[0]):
         return None
+    after = int(values[0])
     # Beyond the column's range Postgres would refuse the query: that is a bad request too.
-    return after if -1 <= after <= POSITION_MAX else None
+    return after if after <= POSITION_MAX else None
 
 
 class ReadOnlyConsumer(AsyncWebsocketConsumer):
@@ -198,7 +204,8 @@ class FixtureConsumer(ViewerCounted):
             self._held = None
             await self.close(code=CLOSE_NOT_FOUND)
             return False
-        await self.send(text_data=snapshot.text)
+        for message in snapshot.messages:
+            await self.send(text_data=message)
         self.last_sent = max(self.last_sent, snapshot.position)
         return True
 

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from streams import catalogue
 from streams.models import Fixture, FixtureStatus
-from streams.viewers.broadcast import scoreboard_message, snapshot_message
+from streams.viewers.broadcast import scoreboard_message, snapshot_messages
 
 # The list page shows fixtures kicking off within this window around now.
 SCOREBOARD_PAST = dt.timedelta(days=1)
@@ -21,7 +21,7 @@ SCOREBOARD_AHEAD = dt.timedelta(days=2)
 @dataclass(frozen=True)
 class Snapshot:
     position: int
-    text: str
+    messages: list[str]  # one, or the parts of a big one, to be sent in order
 
 
 def fixture_snapshot(fixture_id: uuid.UUID, after: int) -> Snapshot | None:
@@ -36,7 +36,7 @@ def fixture_snapshot(fixture_id: uuid.UUID, after: int) -> Snapshot | None:
     position = -1 if fixture.last_position is None else fixture.last_position
     actions = catalogue.timeline_actions(fixture_id).filter(last_position__gt=after)
     payloads = catalogue.describe_actions(fixture_id, list(actions), all_of_them=after < 0)
-    return Snapshot(position, snapshot_message(position, fixture.to_payload(), payloads))
+    return Snapshot(position, snapshot_messages(position, fixture.to_payload(), payloads))
 
 
 def scoreboard_fixtures(now: dt.datetime | None = None) -> list[Fixture]:

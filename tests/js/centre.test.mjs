@@ -31,3 +31,14 @@ describe("messageStep", () => {
     assert.equal(messageStep({}, 10), "ignore");
   });
 });
+
+describe("messageStep with a snapshot in parts", () => {
+  test("every part but the last only brings actions", () => {
+    assert.equal(messageStep({ type: "snapshot", position: 9, part: 1, parts: 3 }, 2), "snapshot-part");
+    assert.equal(messageStep({ type: "snapshot", position: 9, part: 2, parts: 3 }, 2), "snapshot-part");
+  });
+
+  test("the last part completes the snapshot", () => {
+    assert.equal(messageStep({ type: "snapshot", position: 9, part: 3, parts: 3 }, 2), "snapshot");
+  });
+});
