@@ -13,13 +13,15 @@ from prometheus_client.core import (
     HistogramMetricFamily,
     Metric,
 )
+from prometheus_client.registry import Collector
 
 from streams.feed.locks import followed_keys
 from streams.ops import metrics
 
 
-class ClusterCollector:
-    """Reads what every process flushed (``streams.ops.metrics``) at scrape time."""
+class ClusterCollector(Collector):
+    """Reads what every process flushed (``streams.ops.metrics``) at scrape time, as the
+    library's metric families; ``generate_latest`` writes the text."""
 
     def __init__(self, client: redis.Redis) -> None:
         self._redis = client
@@ -49,8 +51,10 @@ class ClusterCollector:
 
     def _histogram(self, histogram: metrics.Histogram) -> Metric:
         values = self._hash(histogram.key)
+        # Redis keeps each bucket on its own; the exposition's are cumulative, up to +Inf
+        # (whose value the library also writes as _count).
         cumulative, buckets = 0, []
-        for bound in [*map(repr, histogram.buckets), "+Inf"]:
+        for bound in [*map(metrics.le, histogram.buckets), "+Inf"]:
             cumulative += int(values.get(f"bucket:{bound}", 0))
             buckets.append((bound, float(cumulative)))
         family = HistogramMetricFamily(histogram.name, histogram.help)

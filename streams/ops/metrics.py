@@ -1,28 +1,35 @@
 """Metrics recorded by every process and summed cluster-wide in Redis.
 
 Listener workers and daphne processes run on many machines, so a per-process registry
-would show one process's share. Each process adds to its counters and histograms in
-memory (recording never does I/O, so it is safe on the listeners' event loop) and a
-background thread adds the pending amounts to Redis hashes every second. ``/metrics`` on
-any web process then reads the totals of the whole cluster. A process killed outright
-loses at most its last second of increments.
+would show one process's share (``docs/operations.md`` says why we do not scrape each
+process). Each process records into prometheus_client's own ``Counter``, ``Histogram``
+and ``Gauge`` objects, kept out of any registry: recording is an in-memory add under the
+library's lock, never I/O, so it is safe on the listeners' event loop. A background
+thread reads those objects through their ``collect()`` every second and adds what grew
+since its last successful flush to Redis hashes; ``/metrics`` on any web process then
+reads the totals of the whole cluster (``streams.ops.exposition``). A process killed
+outright loses at most its last second of increments.
+
+The hashes hold, per histogram, the count of each bucket on its own (``bucket:<le>``,
+not cumulative), ``count`` and ``sum``; per counter, one field per label value (``""``
+without a label). Integers are added with HINCRBY, so processes on any version of this
+module can add to the same totals during a rolling deploy.
 """
 
 from __future__ import annotations
 
 import atexit
-import bisect
 import os
 import socket
 import threading
 import time
-from collections import Counter as Tally
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator
 
+import prometheus_client
 import redis
 import structlog
 from django.conf import settings
+from prometheus_client.utils import floatToGoString
 
 log = structlog.get_logger(__name__)
 
@@ -33,17 +40,32 @@ VIEWERS_TTL_SECONDS = 15
 LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
 LAG_BUCKETS = (0.1, 0.25, 0.5, 1.0, 2.0, 5.0, 10.0, 30.0, 60.0, 300.0)
 
+# A Redis hash field and the amount this process has added to it since it started.
+Totals = dict[tuple[str, str], float]
+
 
 def key_prefix() -> str:
     # The channel-layer prefix keeps deployments (and test runs) sharing a Redis apart.
     return f"{settings.CHANNEL_LAYER_PREFIX}:metrics"
 
 
-@dataclass(frozen=True)
+# A bucket's ``le`` label exactly as prometheus_client writes it ("0.005", "+Inf").
+le: Callable[[float], str] = floatToGoString
+
+
 class Counter:
-    name: str
-    help: str
-    label: str | None = None
+    """A counter of this process (``prometheus_client.Counter``), summed in Redis."""
+
+    def __init__(self, name: str, help: str, label: str | None = None) -> None:
+        self.name, self.help, self.label = name, help, label
+        self._fresh()
+
+    def _fresh(self) -> None:
+        # registry=None: the per-process values are only read by the flush thread.
+        labels = (self.label,) if self.label else ()
+        self._metric = prometheus_client.Counter(self.name, self.help, labels, registry=None)
+        # The library's labels() validates and locks on every call; its children are kept.
+        self._children: dict[str, prometheus_client.Counter] = {}
 
     @property
     def key(self) -> str:
@@ -51,14 +73,34 @@ class Counter:
 
     def inc(self, amount: int = 1, *, label: str = "") -> None:
         if amount:
-            _recorder.add((self.key, label), amount)
+            if self.label:
+                child = self._children.get(label)
+                if child is None:
+                    child = self._children.setdefault(label, self._metric.labels(label))
+                child.inc(amount)
+            else:
+                self._metric.inc(amount)
+            if not _recorder.started:
+                _recorder.start()
+
+    def totals(self, key: str) -> Iterator[tuple[tuple[str, str], float]]:
+        for family in self._metric.collect():
+            for sample in family.samples:
+                if sample.name.endswith("_total"):
+                    yield (key, sample.labels.get(self.label or "", "")), sample.value
 
 
-@dataclass(frozen=True)
 class Histogram:
-    name: str
-    help: str
-    buckets: tuple[float, ...]
+    """A histogram of this process (``prometheus_client.Histogram``), summed in Redis."""
+
+    def __init__(self, name: str, help: str, buckets: tuple[float, ...]) -> None:
+        self.name, self.help, self.buckets = name, help, buckets
+        self._fresh()
+
+    def _fresh(self) -> None:
+        self._metric = prometheus_client.Histogram(
+            self.name, self.help, buckets=self.buckets, registry=None
+        )
 
     @property
     def key(self) -> str:
@@ -66,16 +108,22 @@ class Histogram:
 
     def observe(self, *values: float) -> None:
         """Record values; a listener records a whole transaction's packets in one call."""
-        if not values:
-            return
-        key = self.key
-        counts: Tally[tuple[str, str]] = Tally()
-        for value in values:
-            index = bisect.bisect_left(self.buckets, value)
-            bucket = repr(self.buckets[index]) if index < len(self.buckets) else "+Inf"
-            counts[key, f"bucket:{bucket}"] += 1
-        counts[key, "count"] = len(values)
-        _recorder.add_all(counts, {(key, "sum"): sum(values)})
+        if values:
+            observe = self._metric.observe
+            for value in values:
+                observe(value)
+            if not _recorder.started:
+                _recorder.start()
+
+    def totals(self, key: str) -> Iterator[tuple[tuple[str, str], float]]:
+        below = 0.0  # the library's buckets are cumulative; Redis keeps each on its own
+        for family in self._metric.collect():
+            for sample in family.samples:
+                if sample.name.endswith("_bucket"):
+                    yield (key, f"bucket:{sample.labels['le']}"), sample.value - below
+                    below = sample.value
+                elif sample.name.endswith(("_count", "_sum")):
+                    yield (key, sample.name.rpartition("_")[2]), sample.value
 
 
 PACKETS_STORED = Counter("dde_packets_stored", "Data packets stored (each a new position).")
@@ -98,81 +146,99 @@ HISTOGRAMS = (LISTENER_LAG, BROADCAST_LATENCY)
 
 
 class _Recorder:
-    """Pending increments of this process, flushed to Redis by a daemon thread."""
+    """Flushes what this process's metrics gained since the last flush to Redis."""
 
     def __init__(self) -> None:
+        self._start_lock = threading.Lock()
+        self._clear()
+
+    def _clear(self) -> None:
+        # Held by a flush through its Redis round trip, so that two flushes (the thread's
+        # and one at exit) never send the same growth twice; recording never takes it.
         self._mutex = threading.Lock()
-        self._ints: Tally[tuple[str, str]] = Tally()
-        self._floats: dict[tuple[str, str], float] = {}
-        self.viewers = 0
+        self._flushed: Totals = {}
+        self._viewers = prometheus_client.Gauge("dde_viewers", "", registry=None)
         self._has_viewers = False
         self._thread: threading.Thread | None = None
         self._client: redis.Redis | None = None
-
-    def add(self, field: tuple[str, str], amount: int) -> None:
-        with self._mutex:
-            self._ints[field] += amount
-            self._start()
-
-    def add_all(
-        self, ints: Mapping[tuple[str, str], int], floats: Mapping[tuple[str, str], float]
-    ) -> None:
-        with self._mutex:
-            self._ints.update(ints)
-            for field, amount in floats.items():
-                self._floats[field] = self._floats.get(field, 0.0) + amount
-            self._start()
+        self.started = False
 
     def viewer_joined(self) -> None:
-        with self._mutex:
-            self.viewers += 1
-            self._has_viewers = True
-            self._start()
+        self._viewers.inc()
+        self._has_viewers = True
+        if not self.started:
+            self.start()
 
     def viewer_left(self) -> None:
-        with self._mutex:
-            self.viewers -= 1
+        self._viewers.dec()
+
+    def totals(self) -> Totals:
+        """What this process has recorded since it started, field by field."""
+        totals: Totals = {}
+        for metric in (*COUNTERS, *HISTOGRAMS):
+            totals.update(metric.totals(metric.key))
+        return totals
 
     def flush(self) -> None:
-        """Add what is pending to Redis; on failure keep it for the next flush."""
+        """Add what grew since the last flush to Redis; on failure it is sent next time."""
+        if not self.started:
+            return  # nothing recorded yet (nor, maybe, any settings to find Redis with)
         with self._mutex:
-            ints, self._ints = self._ints, Tally()
-            floats, self._floats = self._floats, {}
-            viewers = self.viewers if self._has_viewers else None
-        if not ints and not floats and viewers is None:
-            return
-        try:
-            pipe = self._redis().pipeline(transaction=False)
-            for (key, field), amount in ints.items():
-                pipe.hincrby(key, field, amount)
-            for (key, field), value in floats.items():
-                pipe.hincrbyfloat(key, field, value)
-            if viewers is not None:
-                pipe.set(viewers_key(process_name()), viewers, ex=VIEWERS_TTL_SECONDS)
-            pipe.execute()
-        except redis.RedisError as exc:
-            log.warning("metrics.flush_failed", error=type(exc).__name__)
-            with self._mutex:
-                self._ints.update(ints)
-                for pending, value in floats.items():
-                    self._floats[pending] = self._floats.get(pending, 0.0) + value
+            totals = self.totals()
+            # A sum's growth is a difference of this process's running totals, so as exact
+            # as a double of that size (a lifetime lag sum of 1e7 s: to about 2e-9 s).
+            grown = {
+                field: value - self._flushed.get(field, 0.0)
+                for field, value in totals.items()
+                if value != self._flushed.get(field, 0.0)
+            }
+            viewers = None
+            if self._has_viewers:
+                [family] = self._viewers.collect()
+                viewers = round(family.samples[0].value)
+            if not grown and viewers is None:
+                return
+            try:
+                # One MULTI/EXEC: a scrape sees a flush whole or not at all.
+                pipe = self._redis().pipeline(transaction=True)
+                for (key, field), amount in grown.items():
+                    if field == "sum":
+                        pipe.hincrbyfloat(key, field, amount)
+                    else:
+                        pipe.hincrby(key, field, round(amount))
+                if viewers is not None:
+                    pipe.set(viewers_key(process_name()), viewers, ex=VIEWERS_TTL_SECONDS)
+                pipe.execute()
+            except redis.RedisError as exc:
+                log.warning("metrics.flush_failed", error=type(exc).__name__)
+                return
+            self._flushed.update((field, totals[field]) for field in grown)
 
     def reset(self) -> None:
-        """Forget pending amounts and viewers (between tests)."""
+        """Start again from zero, forgetting what was not flushed and the viewers (between
+        tests: a sum's growth is a difference of running totals, as exact as they are)."""
         with self._mutex:
-            self._ints.clear()
-            self._floats.clear()
-            self.viewers, self._has_viewers = 0, False
+            for metric in (*COUNTERS, *HISTOGRAMS):
+                metric._fresh()
+            self._flushed = {}
+            self._viewers.set(0)
+            self._has_viewers = False
 
     def after_fork(self) -> None:
-        # A forked child has none of its parent's threads, and must not share its sockets.
-        self.reset()
-        self._thread, self._client = None, None
+        # A forked child has none of its parent's threads, and must not share its sockets
+        # or a lock another thread held at the fork: it starts again with metrics at zero.
+        for metric in (*COUNTERS, *HISTOGRAMS):
+            metric._fresh()
+        self._start_lock = threading.Lock()
+        self._clear()
 
-    def _start(self) -> None:
-        if self._thread is None:
-            self._thread = threading.Thread(target=self._run, name="metrics-flush", daemon=True)
-            self._thread.start()
+    def start(self) -> None:
+        """Start the flush thread, once (on the first thing recorded)."""
+        with self._start_lock:
+            if self._thread is None:
+                self._thread = threading.Thread(target=self._run, name="metrics-flush", daemon=True)
+                self._thread.start()
+            self.started = True
 
     def _run(self) -> None:
         while True:
