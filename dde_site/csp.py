@@ -1,4 +1,8 @@
-"""Content-Security-Policy on every response: scripts, styles and sockets from this site only."""
+"""Content-Security-Policy and Permissions-Policy on every response.
+
+Scripts, styles and sockets from this site only; no camera, microphone, location, payment
+or other powerful browser feature for the site or anything it embeds.
+"""
 
 from __future__ import annotations
 
@@ -15,7 +19,8 @@ GetResponse = Callable[[HttpRequest], HttpResponseBase | Awaitable[HttpResponseB
 
 @sync_and_async_middleware
 def content_security_policy(get_response: GetResponse) -> GetResponse:
-    """Adds ``settings.CONTENT_SECURITY_POLICY`` unless a view set a policy of its own.
+    """Adds ``settings.CONTENT_SECURITY_POLICY`` and ``settings.PERMISSIONS_POLICY`` unless
+    a view set a policy of its own.
 
     Both sync and async, so daphne does not hop to a thread for it on every request.
     """
@@ -35,4 +40,5 @@ def content_security_policy(get_response: GetResponse) -> GetResponse:
 
 def _with_policy(response: HttpResponseBase) -> HttpResponseBase:
     response.headers.setdefault("Content-Security-Policy", settings.CONTENT_SECURITY_POLICY)
+    response.headers.setdefault("Permissions-Policy", settings.PERMISSIONS_POLICY)
     return response

@@ -69,13 +69,19 @@ def env_url(name: str, default: str, *, schemes: tuple[str, ...]) -> str:
     return value
 
 
-def env_proxy_ssl_header(name: str) -> tuple[str, str] | None:
-    """A header name such as X-Forwarded-Proto, as Django's SECURE_PROXY_SSL_HEADER pair."""
+def env_header(name: str, example: str) -> str:
+    """A request header's name such as X-Real-IP, as its request.META key; empty if unset."""
     raw = os.environ.get(name, "").strip()
     if not raw:
-        return None
+        return ""
     if not re.fullmatch(r"[A-Za-z0-9-]+", raw):
         raise ImproperlyConfigured(
-            f"Set {name} to a header name such as X-Forwarded-Proto (it is {raw!r})."
+            f"Set {name} to a header name such as {example} (it is {raw!r})."
         )
-    return "HTTP_" + raw.upper().replace("-", "_"), "https"
+    return "HTTP_" + raw.upper().replace("-", "_")
+
+
+def env_proxy_ssl_header(name: str) -> tuple[str, str] | None:
+    """A header name such as X-Forwarded-Proto, as Django's SECURE_PROXY_SSL_HEADER pair."""
+    header = env_header(name, "X-Forwarded-Proto")
+    return (header, "https") if header else None

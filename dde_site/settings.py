@@ -1,5 +1,6 @@
 """Django settings: every value comes from the environment, with developer-machine defaults."""
 
+import datetime as dt
 import re
 from pathlib import Path
 
@@ -10,6 +11,7 @@ from django.core.exceptions import ImproperlyConfigured
 from dde_site.env import (
     env_bool,
     env_float,
+    env_header,
     env_int,
     env_list,
     env_proxy_ssl_header,
@@ -78,6 +80,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "streams",
+    "axes",
 ]
 
 MIDDLEWARE = [
@@ -91,6 +94,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: turns a refused login into its 429 answer.
+    "axes.middleware.AxesMiddleware",
 ]
 
 # No inline script or style anywhere (pages, admin, API docs): an injected <script> or
@@ -109,6 +114,55 @@ CONTENT_SECURITY_POLICY = "; ".join(
         "frame-ancestors 'none'",
     ]
 )
+
+# Browser features the site never uses, denied to it and to anything it might embed: an
+# injected script cannot ask for them either (docs/security.md).
+PERMISSIONS_POLICY = ", ".join(
+    f"{feature}=()"
+    for feature in (
+        "accelerometer",
+        "autoplay",
+        "camera",
+        "display-capture",
+        "encrypted-media",
+        "geolocation",
+        "gyroscope",
+        "hid",
+        "idle-detection",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "picture-in-picture",
+        "publickey-credentials-get",
+        "screen-wake-lock",
+        "serial",
+        "usb",
+        "xr-spatial-tracking",
+    )
+)
+
+# Admin login guessing (django-axes): ADMIN_LOGIN_FAILURE_LIMIT failed logins for one
+# username from one client address lock that pair out for ADMIN_LOGIN_COOLOFF_MINUTES;
+# a correct password is refused meanwhile (429), other users and addresses are unaffected,
+# and each further try restarts the wait. Counted in Postgres (the login already needs
+# it), so every daphne process shares the count and a Redis restart forgets nothing; the
+# admin lists the attempts, and `manage.py axes_reset` lifts a lockout. Behind a proxy,
+# CLIENT_IP_HEADER names the header carrying the visitor's address (docs/security.md).
+AUTHENTICATION_BACKENDS = [
+    "dde_site.auth.LoginLockoutBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
+AXES_FAILURE_LIMIT = env_int("ADMIN_LOGIN_FAILURE_LIMIT", 5, minimum=1)
+AXES_COOLOFF_TIME = dt.timedelta(minutes=env_float("ADMIN_LOGIN_COOLOFF_MINUTES", 15, minimum=1))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "dde_site.auth.client_ip"
+AXES_USERNAME_CALLABLE = "dde_site.auth.login_username"
+# Only set when the proxy overwrites it, and daphne is reachable through the proxy alone:
+# anyone who can set it themselves could claim a new address on every try.
+CLIENT_IP_HEADER = env_header("CLIENT_IP_HEADER", "X-Real-IP")
 
 ROOT_URLCONF = "dde_site.urls"
 ASGI_APPLICATION = "dde_site.asgi.application"

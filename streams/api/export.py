@@ -13,13 +13,13 @@ from __future__ import annotations
 import csv
 import io
 import uuid
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncIterator, Callable, Collection, Sequence
 from typing import Any
 
 import orjson
 import psycopg
 from django.db import connections
-from django.db.models import JSONField, QuerySet
+from django.db.models import CharField, JSONField, Model, QuerySet, TextField
 from django.http import StreamingHttpResponse
 from psycopg.adapt import AdaptersMap, Buffer, Loader
 from psycopg.types.datetime import TimestamptzLoader
@@ -96,9 +96,28 @@ def ndjson_encoder(columns: Sequence[str]) -> Encoder:
     return encode
 
 
-def csv_encoder(columns: Sequence[str]) -> Encoder:
-    """CSV cells: null is empty, booleans true/false, times ISO 8601, JSON as JSON text."""
+# A cell a spreadsheet would evaluate: OWASP's CSV Injection list of leading characters.
+FORMULA_START = frozenset("=+-@\t\r")
+
+
+def text_columns(model: type[Model], columns: Sequence[str]) -> list[str]:
+    """The ``columns`` that hold free text (CharField, TextField): the cells that may carry
+    a formula. Numbers, booleans, times, UUIDs and JSON text are written as they are."""
+    return [
+        name for name in columns if isinstance(model._meta.get_field(name), CharField | TextField)
+    ]
+
+
+def csv_encoder(columns: Sequence[str], *, text: Collection[str]) -> Encoder:
+    """CSV cells: null is empty, booleans true/false, times ISO 8601, JSON as JSON text.
+
+    A cell of a ``text`` column that starts with ``=``, ``+``, ``-``, ``@``, tab or carriage
+    return gets a ``'`` in front, so a spreadsheet shows it as text instead of running it
+    (docs/api.md). Other columns are never changed: ``-3`` in a numeric column is a number.
+    """
     times = [i for i, name in enumerate(columns) if name in ("timestamp", "received_at")]
+    texts = [i for i, name in enumerate(columns) if name in text]
+    formula = FORMULA_START
 
     def encode(rows: Rows) -> bytes:
         buffer = io.StringIO()
@@ -108,6 +127,10 @@ def csv_encoder(columns: Sequence[str]) -> Encoder:
             for i in times:
                 if cells[i] is not None:
                     cells[i] = cells[i].isoformat()
+            for i in texts:
+                cell = cells[i]
+                if cell and cell[0] in formula:
+                    cells[i] = "'" + cell
             writer.writerow(cells)
         return buffer.getvalue().encode()
 
@@ -170,7 +193,8 @@ async def fetch_chunks(
 async def _table(queryset: QuerySet[Any], columns: Sequence[str], fmt: str) -> AsyncIterator[bytes]:
     if fmt == "csv":
         yield csv_header(columns)
-        encode, types = csv_encoder(columns), _csv_types
+        text = text_columns(queryset.model, columns)
+        encode, types = csv_encoder(columns, text=text), _csv_types
     else:
         encode, types = ndjson_encoder(columns), _ndjson_types
     async for rows in fetch_chunks(queryset, columns, types):
