@@ -47,6 +47,8 @@ def configure_logging(*, level: str, json: bool) -> None:
                 "django.db.backends": {"level": "WARNING"},
                 "websockets": {"level": "WARNING"},
                 "httpx": {"level": "WARNING"},
+                # Its version banner at every start; lockouts are warnings and still show.
+                "axes.apps": {"level": "WARNING"},
             },
         }
     )
