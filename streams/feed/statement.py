@@ -1,11 +1,12 @@
 """The fast path's one SQL statement and the decoding of its rows; nothing else writes this way.
 
 A batch is written by ``write_batch`` in one statement, one round trip: update the fixture
-row if it is as the writer left it (same last position, same fencing epoch), and only then
-append the packets, upsert their actions and record the catalogue's sightings. The rows go
-in as JSON documents read by ``jsonb_populate_recordset`` and the statement runs on a raw
-psycopg cursor, prepared once per connection. ``read_fixture`` reads the fixture row the
-writer plans against, decoded as the ORM would.
+row if it is as the writer planned against (same last position, same fencing epoch, same
+fields staff may edit), and only then append the packets, upsert their actions and record
+the catalogue's sightings. The rows go in as JSON documents read by
+``jsonb_populate_recordset`` and the statement runs on a raw psycopg cursor, prepared once
+per connection. ``read_fixture`` reads the fixture row the writer plans against, decoded as
+the ORM would.
 
 This is the densest code of the product, so it is fenced: ``streams.feed.reference_writer``
 does the same with plain ORM calls, and tests/feed/test_reference_writer.py checks that random
@@ -127,11 +128,13 @@ _BATCH_KINDS = f"""
     FROM {_TYPES} WHERE type_id = ANY(%(type_ids)s::bigint[])
 """
 # A whole transaction in one statement, so one round trip: the fixture row is updated
-# only if it is as this writer left it (same last position, same listener epoch), and the
-# packets and actions are written only if it was. Of the columns a feed writes, those the
-# changes leave out keep their values (jsonb_populate_record fills them from the row
-# itself); the stop flag and what staff may have edited come back. Run on its own it is
-# its own transaction, committed asynchronously (the module's docstring says why).
+# only if it is as this writer planned against (same last position, same listener epoch,
+# same editable fields: each packet's summary shows the names and colours as they were),
+# and the packets and actions are written only if it was. Of the columns a feed writes,
+# those the changes leave out keep their values (jsonb_populate_record fills them from the
+# row itself); the stop flag and the editable fields as the batch left them come back. Run
+# on its own it is its own transaction, committed asynchronously (the module's docstring
+# says why).
 _WRITE = f"""
 WITH settings AS (
     SELECT set_config('synchronous_commit', 'off', true),
@@ -142,6 +145,7 @@ WITH settings AS (
     WHERE f.id = %(fixture_id)s
       AND f.last_position IS NOT DISTINCT FROM %(after)s::integer
       AND (%(epoch)s = '' OR f.listener_epoch::text = %(epoch)s)
+      AND {_EDITED} = %(edited)s
       AND EXISTS (SELECT FROM settings)
     RETURNING f.stop_requested, {_EDITED}
 ), packets AS (
@@ -184,6 +188,7 @@ class Batch:
 
     fixture_id: uuid.UUID
     epoch: int | None  # None: no fence
+    edited: str  # the EDITABLE_FIELDS as planned against (FixtureRow.edited)
     stored: list[StoredPacket]
     states: dict[str, dict[str, Any]]  # action id -> its state fields after the batch
     fixture_changes: dict[str, Any]  # fixture field -> value, the feed's fields only
@@ -194,7 +199,7 @@ class Batch:
 @dataclass(frozen=True)
 class BatchWritten:
     stop_requested: bool
-    edited: str  # the EDITABLE_FIELDS as the statement found them
+    edited: str  # the EDITABLE_FIELDS as the statement left them
     kinds: dict[int, str]  # the catalogue's kinds of the batch's type ids, before it
 
 
@@ -208,7 +213,7 @@ def read_fixture(fixture_id: uuid.UUID, *, lock: bool) -> FixtureRow | None:
 
 def write_batch(batch: Batch) -> BatchWritten | None:
     """Write the batch in one statement; None, writing nothing, when the fixture row is not
-    as the batch was planned against (another writer, a later listener's epoch)."""
+    as the batch was planned against (another writer, a later listener's epoch, an edit)."""
     with _raw_cursor() as cursor:
         row = cursor.execute(_WRITE, _parameters(batch), prepare=True).fetchone()
     if row is None:
@@ -229,6 +234,7 @@ def _parameters(batch: Batch) -> dict[str, Any]:
     fixture_id = str(batch.fixture_id)
     return {
         "epoch": "" if batch.epoch is None else str(batch.epoch),
+        "edited": batch.edited,
         "changes": dumps({_column(Fixture, k): v for k, v in changes.items()}),
         "fixture_id": batch.fixture_id,
         "after": first - 1 if first else None,

@@ -32,9 +32,6 @@ from streams.stored import Arrival, StoredPacket, StoreResult
 
 RECENT_ACTIONS = 64
 
-# Payload keys that only staff change (the feed changes the colours too).
-_STAFF_ONLY_KEYS = ("name", "home_team", "away_team", "kickoff")
-
 
 class FixtureWriter:
     """Appends one fixture's packets; one instance per listener, used from one thread.
@@ -42,7 +39,8 @@ class FixtureWriter:
     It keeps what it wrote: the fixture row, the stored packet keys and the recent action
     states. A transaction is then one statement that writes only if the row is still as
     the writer left it; if not (another writer, a later listener, a rolled-back
-    transaction), the writer locks the row, reloads and plans again.
+    transaction, staff editing the fixture), the writer locks the row, reloads and plans
+    again.
     """
 
     def __init__(self, fixture_id: uuid.UUID, *, epoch: int | None = None) -> None:
@@ -75,8 +73,10 @@ class FixtureWriter:
 
         A packet whose (actionId, fixtureSeqNum) is already stored is a repeat: it is
         skipped and takes no position. New packets get the next positions; their actions
-        are upserted and the fixture takes the latest summary. Raises ``LeaseLost``
-        (storing nothing) when a later listener has taken the fixture over.
+        are upserted and the fixture takes the latest summary. A batch of repeats writes
+        nothing but reads the row, so that its result too says where the stored packets
+        end and whether a stop was requested. Raises ``LeaseLost`` (storing nothing) when
+        a later listener has taken the fixture over.
         """
         try:
             written = self._write_if_unchanged(arrivals) if self._fixture else None
@@ -160,27 +160,32 @@ class FixtureWriter:
         batch and the catalogue's kinds of its type ids, or None (nothing written) when the
         row is no longer as the writer left it."""
         assert self._fixture is not None
-        batch = self._plan(self._fixture.payload, arrivals)
+        batch = self._plan(self._fixture, arrivals)
         if not batch.stored:
+            # Nothing to write, but what the result says is still the row's: the fence, the
+            # stop flag, and where the packets end (someone else may have stored meanwhile).
+            fixture = self._read_fixture(lock=False)
+            if fixture.packet_count != self._next_position:
+                return None
+            self._fixture = fixture
             return batch, {}
+        # Not written if staff edited the fixture meanwhile: the summaries of the batch would
+        # show the names and colours as they were. The writer then locks, reads, plans again.
         written = statement.write_batch(batch)
         if written is None:
             return None
-        if written.edited != self._fixture.edited:  # edited in admin meanwhile, or new colours
-            self._fixture = self._read_fixture(lock=False)
-            for s in batch.stored:  # planned with the names as they were
-                s.fixture.update({key: self._fixture.payload[key] for key in _STAFF_ONLY_KEYS})
-        else:
-            self._fixture = replace(
-                self._fixture,
-                payload=batch.stored[-1].fixture,
-                stop_requested=written.stop_requested,
-            )
+        self._fixture = replace(
+            self._fixture,
+            payload=batch.stored[-1].fixture,
+            stop_requested=written.stop_requested,
+            edited=written.edited,  # new colours from the feed, say
+        )
         return batch, written.kinds
 
-    def _plan(self, fixture: dict[str, Any], arrivals: Sequence[Arrival]) -> Batch:
+    def _plan(self, row: FixtureRow, arrivals: Sequence[Arrival]) -> Batch:
         """Positions for the new packets, the resulting action states, and the fixture's
         payload after each of them."""
+        fixture = row.payload
         known = self._known_states(arrivals)
         batch_keys: set[tuple[str, int | None]] = set()
         states: dict[str, dict[str, Any]] = {}
@@ -203,7 +208,9 @@ class FixtureWriter:
             stored.append(StoredPacket(position, packet, arrival.received_at, action, fixture))
             position += 1
         sightings, new_types = self._catalogue_rows(stored)
-        return Batch(self.fixture_id, self.epoch, stored, states, changes, sightings, new_types)
+        return Batch(
+            self.fixture_id, self.epoch, row.edited, stored, states, changes, sightings, new_types
+        )
 
     def _catalogue_rows(
         self, stored: list[StoredPacket]
