@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from itertools import islice
 from typing import Any, cast
 
+from streams.dde.bounds import CLOCK_CHARS, NAME_CHARS, RELATED_IDS, bounded_metadata
 from streams.dde.values import (
     SEND_TYPES,
     as_bool,
@@ -13,7 +15,7 @@ from streams.dde.values import (
     as_float,
     as_id,
     as_int,
-    as_text,
+    as_name,
     enum_id,
     enum_name,
 )
@@ -66,7 +68,8 @@ def parse_action(raw: ActionWire, action_id: str) -> ParsedAction:
     """Read a ``fixtureAction`` whose ``actionId`` the caller has already validated.
 
     Values of the wrong kind become None (or "" / empty) instead of failing the packet:
-    the raw payload is stored as received anyway.
+    the raw payload is stored as received anyway. Texts are cleaned and clipped, and the
+    metadata bounded, as ``streams.dde.bounds`` says.
     """
     send_type, send_type_id = _send_type(raw.get("sendType"), raw.get("sendTypeId"))
     team = _object(raw.get("team"))
@@ -75,22 +78,22 @@ def parse_action(raw: ActionWire, action_id: str) -> ParsedAction:
         action_id=action_id,
         fixture_id=as_id(raw.get("fixtureId")),
         period=as_int(raw.get("period")),
-        clock_time=as_text(raw.get("clockTime")) or None,
+        clock_time=as_name(raw.get("clockTime"), CLOCK_CHARS) or None,
         timestamp=as_datetime(raw.get("timestamp")),
         send_type=send_type,
         send_type_id=send_type_id,
         fixture_seq_num=as_int(raw.get("fixtureSeqNum")),
         timeline_sequence=as_float(raw.get("timelineSequence")),
         type_id=as_int(raw.get("fixtureActionTypeId")),
-        type_name=as_text(raw.get("fixtureActionType")) or "",
+        type_name=as_name(raw.get("fixtureActionType"), NAME_CHARS),
         subtype_id=as_int(raw.get("fixtureActionSubTypeId")),
-        subtype_name=as_text(raw.get("fixtureActionSubType")) or "",
+        subtype_name=as_name(raw.get("fixtureActionSubType"), NAME_CHARS),
         team_id=as_id(team.get("id")),
-        team_name=as_text(team.get("name")) or "",
+        team_name=as_name(team.get("name"), NAME_CHARS),
         team_is_home=as_bool(team.get("homeTeam")),
         player_id=as_id(player.get("id")),
-        player_name=as_text(player.get("name")) or "",
-        metadata=_object(raw.get("metadata")),
+        player_name=as_name(player.get("name"), NAME_CHARS),
+        metadata=bounded_metadata(raw.get("metadata")),
         related_action_ids=_ids(raw.get("relatedFixtureActionIds")),
         delayed=_delayed(raw.get("delayStatus")),
     )
@@ -114,7 +117,8 @@ def _object(value: object) -> dict[str, Any]:
 def _ids(value: object) -> tuple[str, ...]:
     if not isinstance(value, list):
         return ()
-    return tuple(i for i in (as_id(item) for item in value) if i)
+    ids = (i for i in (as_id(item) for item in value) if i)
+    return tuple(islice(ids, RELATED_IDS))
 
 
 def _delayed(value: object) -> bool:

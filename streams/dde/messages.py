@@ -10,12 +10,14 @@ from typing import Any, cast
 import orjson
 
 from streams.dde.action import ParsedAction, parse_action
+from streams.dde.bounds import LABEL_CHARS, MESSAGE_CHARS
 from streams.dde.summary import ParsedPeriod, ParsedSummary, parse_summary
 from streams.dde.values import (
     COLLECTION_STATUSES,
     FIXTURE_STATUSES,
     SEND_TYPES,
     as_bool,
+    as_name,
     as_text,
     as_uuid,
     metadata_value,
@@ -39,9 +41,20 @@ __all__ = [
 
 MAX_FRAME_BYTES = 1_048_576
 
-# Escapes that decode to text Postgres cannot store (NUL, or half of a surrogate pair);
-# only when one appears is the parsed payload walked to check.
-_SUSPECT_ESCAPE = re.compile(r"\\u(0000|[dD][89a-fA-F])")
+# What may make a frame that JSON accepts one that Postgres's jsonb refuses: an escape that
+# decodes to text it cannot store (NUL, or half of a surrogate pair), or a number literal
+# beyond its numeric type (an exponent of five digits or more, a run of a thousand digits).
+# Only when one of these appears is the frame checked further; a string that merely looks
+# like one costs that check, never a rejection.
+_SUSPECT = re.compile(r"\\u(?:0000|[dD][89a-fA-F])|[eE][+-]?[0-9]{5}|(?<![0-9])[0-9]{1000}")
+_SUSPECT_ESCAPE = re.compile(r"\\u(?:0000|[dD][89a-fA-F])")
+# Postgres's numeric (docs/dde-protocol.md "What we accept"): at most 131,072 digits before
+# the decimal point and 16,383 after it, counted as the literal is written, and an exponent
+# below 2**30 - 1 either way.
+_NUMERIC_WEIGHT_MAX = 131_071  # the leading digit's place: 0 for units, 1 for tens...
+_NUMERIC_SCALE_MAX = 16_383
+_NUMERIC_EXPONENT_MAX = 2**30 - 2
+_NUMBER = re.compile(r"-?([0-9]+)(?:\.([0-9]+))?(?:[eE]([+-]?[0-9]+))?")
 
 
 class FrameRejected(Exception):
@@ -101,8 +114,8 @@ def parse_frame(
         control = cast(ControlWire, payload)
         return ControlMessage(
             payload=payload,
-            message=as_text(control.get("message")) or "",
-            level=(as_text(control.get("level")) or "").upper(),
+            message=as_name(control.get("message"), MESSAGE_CHARS),
+            level=as_name(control.get("level"), LABEL_CHARS).upper(),
         )
     packet = cast(PacketWire, payload)
     raw_action: object = packet["fixtureAction"]
@@ -140,8 +153,12 @@ def _decode(frame: str | bytes, max_bytes: int) -> tuple[str, dict[str, Any]]:
         raise FrameRejected(f"invalid JSON: {str(exc).split(':')[0]}") from None
     if not isinstance(value, dict):
         raise FrameRejected(f"JSON value is {_kind(value)}, not an object")
-    if _SUSPECT_ESCAPE.search(text) and not _storable(value):
-        raise FrameRejected("text contains a NUL or an unpaired surrogate, which cannot be stored")
+    if _SUSPECT.search(text):
+        if _SUSPECT_ESCAPE.search(text) and not _storable(value):
+            raise FrameRejected(
+                "text contains a NUL or an unpaired surrogate, which cannot be stored"
+            )
+        _check_numbers(text)
     return text, cast(dict[str, Any], value)
 
 
@@ -192,6 +209,50 @@ def _storable(value: object) -> bool:
         elif isinstance(item, str) and not _storable_text(item):
             return False
     return True
+
+
+def _check_numbers(text: str) -> None:
+    """Raise ``FrameRejected`` if a number literal of the frame is beyond what Postgres's
+    numeric holds: jsonb would refuse the stored packet, and the batch with it."""
+    try:
+        _NUMBER_CHECKER.decode(text)
+    except RecursionError:  # orjson reads a little deeper than the standard library
+        raise FrameRejected("invalid JSON: nested too deeply") from None
+
+
+def _checked_number(literal: str) -> float:
+    if not numeric_fits(literal):
+        shown = literal if len(literal) <= 40 else f"{literal[:20]}...{literal[-12:]}"
+        raise FrameRejected(f"number {shown} is beyond what Postgres can store")
+    return 0.0  # the value is not used: this decoder only checks
+
+
+_NUMBER_CHECKER = json.JSONDecoder(parse_float=_checked_number, parse_constant=_refuse_constant)
+
+
+def numeric_fits(literal: str) -> bool:
+    """Whether Postgres's numeric (so jsonb) reads a JSON number ``literal``; the rules of
+    its ``numeric_in``: exponent, digits after the point, then the leading digit's place."""
+    match = _NUMBER.fullmatch(literal)
+    if match is None:
+        return False
+    whole, fraction, exponent_text = match.group(1), match.group(2) or "", match.group(3)
+    exponent_digits = (exponent_text or "0").lstrip("+-").lstrip("0") or "0"
+    if len(exponent_digits) > 10:
+        return False
+    exponent = int(exponent_text or "0")
+    if abs(exponent) > _NUMERIC_EXPONENT_MAX:
+        return False
+    if max(0, len(fraction) - exponent) > _NUMERIC_SCALE_MAX:
+        return False
+    leading = whole.lstrip("0")
+    if leading:
+        weight = len(leading) - 1 + exponent
+    elif fraction.strip("0"):
+        weight = exponent - (len(fraction) - len(fraction.lstrip("0"))) - 1
+    else:
+        return True  # zero: no place to overflow
+    return weight <= _NUMERIC_WEIGHT_MAX
 
 
 def _storable_text(text: str) -> bool:

@@ -10,6 +10,7 @@ from typing import Any, cast
 
 import httpx
 
+from streams.dde.bounds import FIXTURE_NAME_CHARS, NAME_CHARS, clean, clip
 from streams.dde.endpoint import ACCEPT
 from streams.dde.values import (
     COLLECTION_STATUSES,
@@ -167,7 +168,11 @@ def _objects(body: object, what: str) -> list[dict[str, Any]]:
 
 
 def parse_fixture(obj: dict[str, Any]) -> FixtureInfo:
-    """Read a Fixtures API object; raises ``InvalidFixture`` without a UUID id or kick-off."""
+    """Read a Fixtures API object; raises ``InvalidFixture`` without a UUID id or kick-off.
+
+    Names are cleaned and clipped (``streams.dde.bounds``): the fixture's to
+    FIXTURE_NAME_CHARS, the teams' to NAME_CHARS, the widths of the columns that keep them.
+    """
     raw = cast(FixtureWire, obj)
     fixture_id = as_uuid(raw.get("id"))
     if fixture_id is None:
@@ -175,14 +180,16 @@ def parse_fixture(obj: dict[str, Any]) -> FixtureInfo:
     kickoff = as_datetime(raw.get("startDateUTC"))  # documented without "Z": UTC (§11.1)
     if kickoff is None:
         raise InvalidFixture(f"fixture {fixture_id} has no usable startDateUTC")
-    name = as_text(raw.get("name")) or ""
+    name = clean(as_text(raw.get("name")) or "")
     home, away = _teams(raw.get("teams"))
     named_home, named_away = _split_name(name)
-    home_name = as_text(home.get("name")) or named_home
-    away_name = as_text(away.get("name")) or named_away
+    home_name = clip(as_text(home.get("name")) or named_home, NAME_CHARS)
+    away_name = clip(as_text(away.get("name")) or named_away, NAME_CHARS)
+    if not name and home_name and away_name:
+        name = f"{home_name} v {away_name}"
     return FixtureInfo(
         id=fixture_id,
-        name=name or (f"{home_name} v {away_name}" if home_name and away_name else ""),
+        name=clip(name, FIXTURE_NAME_CHARS),
         home_team=home_name,
         away_team=away_name,
         home_team_id=as_id(home.get("id")),

@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from itertools import islice
 from typing import cast
 
+from streams.dde.bounds import CLOCK_CHARS, LABEL_CHARS, PERIODS
 from streams.dde.values import (
     COLLECTION_STATUSES,
     FIXTURE_STATUSES,
     as_bool,
     as_datetime,
     as_int,
-    as_text,
+    as_name,
     enum_name,
 )
 from streams.dde.wire import PeriodWire, SummaryWire
@@ -51,8 +53,9 @@ class ParsedSummary:
 
 
 def parse_summary(raw: SummaryWire) -> ParsedSummary:
-    """Read a ``fixtureSummary`` object; values of the wrong kind become None."""
-    clock_state = as_text(raw.get("currentClockState"))
+    """Read a ``fixtureSummary`` object; values of the wrong kind become None, texts are
+    cleaned and clipped (``streams.dde.bounds``)."""
+    clock_state = as_name(raw.get("currentClockState"), LABEL_CHARS)
     return ParsedSummary(
         home_score=as_int(raw.get("homeTeamScore")),
         away_score=as_int(raw.get("awayTeamScore")),
@@ -61,7 +64,7 @@ def parse_summary(raw: SummaryWire) -> ParsedSummary:
         current_period=as_int(raw.get("currentPeriod")),
         current_status=enum_name(raw.get("currentStatus"), FIXTURE_STATUSES),
         collection_status=enum_name(raw.get("collectionStatus"), COLLECTION_STATUSES),
-        clock_time=as_text(raw.get("currentClockTime")) or None,
+        clock_time=as_name(raw.get("currentClockTime"), CLOCK_CHARS) or None,
         # The docs list "Running"/"Stopped", the wire sends "running" (§5.5).
         clock_state=clock_state.lower() if clock_state else None,
         home_in_possession=_possession(raw),
@@ -76,17 +79,19 @@ def _possession(raw: SummaryWire) -> bool | None:
 
 
 def _periods(value: object) -> tuple[ParsedPeriod, ...]:
-    # ``periods`` may lag ``currentPeriod`` (§5.5): keep the list as sent, never index it.
+    # ``periods`` may lag ``currentPeriod`` (§5.5): keep the list as sent (its first
+    # PERIODS), never index it.
     if not isinstance(value, list):
         return ()
-    return tuple(_period(cast(PeriodWire, item)) for item in value if isinstance(item, dict))
+    listed = (cast(PeriodWire, item) for item in value if isinstance(item, dict))
+    return tuple(_period(item) for item in islice(listed, PERIODS))
 
 
 def _period(raw: PeriodWire) -> ParsedPeriod:
     return ParsedPeriod(
         id=as_int(raw.get("id")),
-        label=as_text(raw.get("label")) or "",
-        type=as_text(raw.get("type")) or "",
+        label=as_name(raw.get("label"), LABEL_CHARS),
+        type=as_name(raw.get("type"), LABEL_CHARS),
         start=as_datetime(raw.get("start")),
         end=as_datetime(raw.get("end")),
         home_score=as_int(raw.get("homeTeamScore")),

@@ -9,6 +9,8 @@ import uuid
 from collections.abc import Mapping
 from typing import Any, cast
 
+from streams.dde.bounds import ID_CHARS, LABEL_CHARS, clip
+
 # §6: the lifecycle of an action.
 SEND_TYPES: dict[int, str] = {
     1: "Pending",
@@ -68,8 +70,9 @@ def fold(name: str) -> str:
 def enum_name(value: object, names: Mapping[int, str]) -> str | None:
     """The canonical name for an enum value sent as a name in any case, or as an id.
 
-    Unknown names come back stripped but otherwise as sent, unknown ids as their digits:
-    the vendor's lists are open-ended, so an unknown value is kept, never dropped.
+    Unknown names come back cleaned and clipped (``streams.dde.bounds``) but otherwise as
+    sent, unknown ids as their digits: the vendor's lists are open-ended, so an unknown
+    value is kept, never dropped.
     """
     if value in names.values():  # as documented, the usual case: nothing to fold
         return cast(str, value)
@@ -82,7 +85,7 @@ def enum_name(value: object, names: Mapping[int, str]) -> str | None:
     for name in names.values():
         if fold(name) == folded:
             return name
-    return value.strip()
+    return clip(value, LABEL_CHARS) or None
 
 
 def enum_id(name: str | None, names: Mapping[int, str]) -> int | None:
@@ -143,6 +146,13 @@ def as_text(value: object) -> str | None:
     return None
 
 
+def as_name(value: object, limit: int) -> str:
+    """A text kept for display (a name, a label): ``as_text`` cleaned and clipped to
+    ``limit`` characters (``streams.dde.bounds``); "" when absent."""
+    text = as_text(value)
+    return clip(text, limit) if text else ""
+
+
 def as_uuid(value: object) -> str | None:
     """A UUID in canonical lower-case hyphenated form; None when not a UUID."""
     if not isinstance(value, str):
@@ -156,8 +166,13 @@ def as_uuid(value: object) -> str | None:
 
 
 def as_id(value: object) -> str | None:
-    """An id that should be a UUID: canonical when it is one, otherwise kept as sent."""
-    return as_uuid(value) or as_text(value) or None
+    """An id that should be a UUID: canonical when it is one, otherwise kept as sent,
+    cleaned and clipped to ID_CHARS."""
+    found = as_uuid(value)
+    if found is not None:
+        return found
+    text = as_text(value)
+    return (clip(text, ID_CHARS) or None) if text else None
 
 
 def as_datetime(value: object) -> dt.datetime | None:
@@ -172,11 +187,11 @@ def as_datetime(value: object) -> dt.datetime | None:
         text = text[:-1] + "+00:00"
     try:
         parsed = dt.datetime.fromisoformat(text)
-    except ValueError:
+        if parsed.tzinfo is None:
+            return parsed.replace(tzinfo=dt.UTC)
+        return parsed.astimezone(dt.UTC)
+    except (ValueError, OverflowError):  # OverflowError: an offset past year 1 or 9999
         return None
-    if parsed.tzinfo is None:
-        return parsed.replace(tzinfo=dt.UTC)
-    return parsed.astimezone(dt.UTC)
 
 
 def metadata_value(metadata: Mapping[str, Any], key: str) -> Any:

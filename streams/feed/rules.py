@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from streams.dde.bounds import LABEL_CHARS, clip
 from streams.dde.messages import DataPacket, ParsedAction, ParsedSummary, metadata_value
 from streams.dde.values import COVERAGE_LEVELS, enum_name
 
@@ -129,15 +130,20 @@ def fixture_fields(packet: DataPacket) -> dict[str, Any]:
     fields = summary_fields(packet.summary) if packet.summary else {}
     action = packet.action
     if not action.removes:
-        home = metadata_value(action.metadata, "HomeTeamColour")
-        away = metadata_value(action.metadata, "AwayTeamColour")
+        # Metadata strings are clipped to METADATA_TEXT_CHARS; a colour is a label.
+        home = _label(metadata_value(action.metadata, "HomeTeamColour"))
+        away = _label(metadata_value(action.metadata, "AwayTeamColour"))
         if home:
-            fields["home_colour"] = str(home)
+            fields["home_colour"] = home
         if away:
-            fields["away_colour"] = str(away)
+            fields["away_colour"] = away
         coverage = enum_name(metadata_value(action.metadata, "coverageLevel"), COVERAGE_LEVELS)
         if coverage:
             fields["coverage_level"] = coverage
     if packet.finished:
         fields["finished"] = True
     return fields
+
+
+def _label(value: Any) -> str:
+    return clip(str(value), LABEL_CHARS) if value else ""
