@@ -47,6 +47,7 @@ def parser() -> argparse.ArgumentParser:
         "--type-ids", default="default", help="default, shifted or a JSON mapping file"
     )
     simulator.add_argument("--invent-types", type=int, default=0)
+    simulator.add_argument("--hostile", action="store_true")
     return root
 
 
@@ -68,10 +69,11 @@ def command(args: Sequence[str]) -> list[str]:
             "--schedule", options.schedule, "--loglevel", options.loglevel,
         ]  # fmt: skip
     demo = ["--demo"] if options.demo else []
+    hostile = ["--hostile"] if options.hostile else []
     return [
         *python, "manage.py", "dde_simulator",
         "--host", options.host, "--port", str(options.port), "--pace", str(options.pace), *demo,
-        "--type-ids", options.type_ids, "--invent-types", str(options.invent_types),
+        "--type-ids", options.type_ids, "--invent-types", str(options.invent_types), *hostile,
     ]  # fmt: skip
 
 

@@ -51,6 +51,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="also send, a few times a match, actions of N types nobody has seen "
         "(ids from 90000, new names)",
     )
+    parser.add_argument(
+        "--hostile",
+        action="store_true",
+        help="a hostile vendor: 200,000-character names, markup, formulas, NUL and bidi "
+        "controls in names, metadata and the fixture list; refusals that echo the token",
+    )
 
 
 def _type_ids(value: str) -> Numbering:
@@ -73,7 +79,8 @@ def variant_from_options(options: dict[str, Any]) -> MatchVariant:
     numbering = options.get("type_ids") or DEFAULT_NUMBERING
     if isinstance(numbering, str):
         numbering = parse_type_ids(numbering)
-    return MatchVariant(numbering, int(options.get("invent_types") or 0))
+    hostile = bool(options.get("hostile"))
+    return MatchVariant(numbering, int(options.get("invent_types") or 0), hostile)
 
 
 def build(options: dict[str, Any]) -> Simulator:

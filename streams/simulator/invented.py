@@ -67,18 +67,22 @@ def _suspended(script: Script) -> list[tuple[float, float]]:
     return list(zip(updates[::2], updates[1::2], strict=False))
 
 
-def add_invented_actions(script: Script, fixture_id: uuid.UUID, count: int) -> None:
-    """Append Confirmed actions of ``count`` invented types at seeded moments of the halves.
+def add_invented_actions(
+    script: Script, fixture_id: uuid.UUID, count: int, types: tuple[ActionType, ...] = ()
+) -> None:
+    """Append Confirmed actions of ``count`` invented types (and of ``types``, after them)
+    at seeded moments of the halves.
 
     They come from their own random stream and change no state, so the rest of the match
     (every other action, the score, the counts) is the same as without them.
     """
-    if count <= 0:
+    added = invented_types(count) + types
+    if not added:
         return
     rng = random.Random(fixture_id.int ^ _MOMENTS_SEED)
     windows = _playing_windows(script)
     quiet = _suspended(script)
-    for invented in invented_types(count):
+    for invented in added:
         for _ in range(rng.randint(*_PER_TYPE)):
             period, start, end = rng.choice(windows)
             at = rng.uniform(start, end)

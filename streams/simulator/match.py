@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from streams.simulator import periods, realism
+from streams.simulator.hostile import hostile_types
 from streams.simulator.invented import add_invented_actions
 from streams.simulator.plan import MatchPlan, make_plan
 from streams.simulator.play import Play
@@ -130,7 +131,8 @@ def generate_match(
     if kickoff.tzinfo is None:
         raise ValueError("kickoff must be timezone-aware")
     script, plan = play_match(fixture_id, home, away)
-    add_invented_actions(script, fixture_id, variant.invent_types)
+    hostile = hostile_types() if variant.hostile else ()
+    add_invented_actions(script, fixture_id, variant.invent_types, hostile)
     packets, offsets = render(script, fixture_id, kickoff.astimezone(dt.UTC), pace, variant)
     return Match(
         fixture_id=fixture_id,

@@ -7,6 +7,7 @@ import random
 import uuid
 from typing import Any
 
+from streams.simulator import hostile
 from streams.simulator.script import Action, Emission, Script
 from streams.simulator.state import MatchState
 from streams.simulator.variant import DEFAULT_VARIANT, MatchVariant
@@ -59,11 +60,14 @@ def _action_payload(
         payload["fixtureActionSubTypeId"] = sub_type_id
     if action.home is not None:
         team = script.team(action.home)
-        payload["team"] = {"id": str(team.id), "name": team.name, "homeTeam": action.home}
+        name = variant.wire_name(team.name, seq, 0)
+        payload["team"] = {"id": str(team.id), "name": name, "homeTeam": action.home}
     if action.player is not None:
-        payload["player"] = action.player.to_wire()
-    if action.metadata is not None:
-        payload["metadata"] = action.metadata
+        player = action.player.to_wire()
+        payload["player"] = {**player, "name": variant.wire_name(player["name"], seq, 1)}
+    metadata = hostile.hostile_metadata(action.metadata) if variant.hostile else action.metadata
+    if metadata is not None:
+        payload["metadata"] = metadata
     payload["relatedFixtureActionIds"] = list(action.related)
     return payload
 

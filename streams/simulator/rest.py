@@ -11,6 +11,7 @@ from typing import Any, Final
 from websockets.datastructures import Headers
 from websockets.http11 import Response
 
+from streams.simulator.hostile import hostile_fixture
 from streams.simulator.routes import SPORT, BadRequest, RestRequest
 from streams.simulator.schedule import FixtureEntry, Outline, Schedule
 
@@ -68,6 +69,14 @@ def fixture_payload(entry: FixtureEntry, outline: Outline, now: dt.datetime) -> 
     }
 
 
+def _listed(
+    entry: FixtureEntry, schedule: Schedule, pace: float, now: dt.datetime
+) -> dict[str, Any]:
+    """The fixture object as the REST twins send it: hostile under ``--hostile``."""
+    payload = fixture_payload(entry, schedule.outline(entry.id, pace), now)
+    return hostile_fixture(payload, entry.id) if schedule.variant.hostile else payload
+
+
 def _date(query: dict[str, str], name: str) -> dt.date | None:
     raw = query.get(name)
     if raw is None:
@@ -109,8 +118,7 @@ def answer(request: RestRequest, schedule: Schedule, pace: float, now: dt.dateti
     assert request.fixture_id is not None
     entry = schedule.entry(request.fixture_id)
     if request.kind == "fixture":
-        outline = schedule.outline(entry.id, pace)
-        body = json.dumps(fixture_payload(entry, outline, now), ensure_ascii=False)
+        body = json.dumps(_listed(entry, schedule, pace, now), ensure_ascii=False)
         return response(200, body.encode())
     match = schedule.match(entry.id, pace)
     # The frames themselves, so the array holds exactly the values the socket sends.
@@ -120,9 +128,6 @@ def answer(request: RestRequest, schedule: Schedule, pace: float, now: dt.dateti
 
 def _fixtures(query: dict[str, str], schedule: Schedule, pace: float, now: dt.datetime) -> Response:
     _date(query, "dateFrom"), _date(query, "dateTo")  # a bad date is a 400 even if no fixture
-    listed = [
-        fixture_payload(entry, schedule.outline(entry.id, pace), now)
-        for entry in schedule.scheduled()
-    ]
+    listed = [_listed(entry, schedule, pace, now) for entry in schedule.scheduled()]
     kept = _page([item for item in listed if _keep(item, query)], query)
     return response(200, json.dumps(kept, ensure_ascii=False).encode())

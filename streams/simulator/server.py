@@ -22,6 +22,7 @@ from websockets.http11 import Request, Response
 from streams.simulator import rest
 from streams.simulator.faults import FaultSpec
 from streams.simulator.feed import Feed, FeedOptions, control
+from streams.simulator.hostile import echoed_refusal
 from streams.simulator.journal import Journal
 from streams.simulator.routes import (
     ACCEPT_MEDIA_TYPE,
@@ -185,10 +186,13 @@ class Simulator:
         self.stats.rest_requests += 1
         if ACCEPT_MEDIA_TYPE not in _header(request, "Accept"):
             return rest.text_response(400, MISSING_ACCEPT)
-        scheme, _, token = _header(request, "Authorization").partition(" ")
+        authorization = _header(request, "Authorization")
+        scheme, _, token = authorization.partition(" ")
         if scheme.lower() != "bearer" or not hmac.compare_digest(
             token.strip().encode(), self._token.encode()
         ):
+            if self.schedule.variant.hostile:  # --hostile: the credentials echoed back
+                return rest.error_response(401, echoed_refusal(authorization))
             return rest.text_response(401, INVALID_AUTH)
         try:
             route = parse_rest(request.path)
@@ -248,15 +252,17 @@ class Simulator:
             return await self._refuse(ws, AUTH_BAD_FORMAT)
         if not self._token_accepted(token):
             note("token_refused", "")
-            return await self._refuse(ws, INVALID_AUTH)
+            # --hostile: the token echoed back (in the reply only, never in the log).
+            echo = echoed_refusal(token) if self.schedule.variant.hostile else None
+            return await self._refuse(ws, INVALID_AUTH, reply=echo)
         await ws.send(control(AUTH_ACCEPTED, "INFO"))
         self.stats.auth_ok += 1
         return True
 
-    async def _refuse(self, ws: ServerConnection, message: str) -> bool:
+    async def _refuse(self, ws: ServerConnection, message: str, reply: str | None = None) -> bool:
         self.stats.auth_failed += 1
         logger.info("authentication refused: %s", message)
-        await ws.send(control(message, "ERROR"))
+        await ws.send(control(reply or message, "ERROR"))
         await ws.close(POLICY_VIOLATION, "authentication failed")
         return False
 

@@ -55,6 +55,7 @@ def test_the_command_line_options_have_the_documented_defaults() -> None:
         "demo": False,
         "type_ids": DEFAULT_NUMBERING,
         "invent_types": 0,
+        "hostile": False,
     }
     simulator = cli.build(vars(parser.parse_args(["--demo", "--pace", "10", "--faults", "drop=5"])))
     assert len(simulator.schedule.scheduled()) == 3
