@@ -21,6 +21,7 @@ from websockets.exceptions import (
 from websockets.http11 import Response
 
 from streams.dde.backoff import Backoff
+from streams.dde.bounds import MESSAGE_CHARS, clip
 from streams.dde.endpoint import FeedEndpoint
 from streams.dde.messages import (
     MAX_FRAME_BYTES,
@@ -30,6 +31,7 @@ from streams.dde.messages import (
     frame_size,
     parse_frame,
 )
+from streams.dde.secrecy import redact_token
 from streams.dde.wire import AuthMessage
 
 __all__ = [
@@ -277,7 +279,7 @@ class FeedClient:
             raise _Dropped(self._redact(f"connection failed: {exc}")) from None
 
     def _refused(self, response: Response) -> Exception:
-        body = self._redact((response.body or b"").decode("utf-8", "replace").strip())[:300]
+        body = clip(self._redact((response.body or b"").decode("utf-8", "replace")), 300)
         status = response.status_code
         if status == 401:  # §2.1: "The supplied authentication is invalid"
             self._log.warning("dde.auth_rejected", status=status, message=body)
@@ -295,7 +297,7 @@ class FeedClient:
             raise self._closed(exc) from None
         first = self._event(await self._receive(ws))
         if isinstance(first, ControlMessage) and first.is_error:
-            message = self._redact(first.message or json.dumps(first.payload))
+            message = clip(self._redact(first.message or json.dumps(first.payload)), MESSAGE_CHARS)
             self._log.warning("dde.auth_rejected", message=message)
             raise AuthRejected(message)
         return first
@@ -317,7 +319,7 @@ class FeedClient:
             reason = self._redact(exc.reason)
             self._log.warning("dde.frame_rejected", reason=reason, size=size)
             return Rejected(
-                frame=self._redact(_excerpt(frame)),
+                frame=self._redacted_excerpt(frame),
                 size=size,
                 reason=reason,
                 too_big=size > self._max_frame_bytes,
@@ -342,8 +344,13 @@ class FeedClient:
 
     def _redact(self, text: str) -> str:
         # Servers may echo what they were sent; the token must not reach logs or storage.
-        token = self._endpoint.token
-        return text.replace(token, "[token]") if token else text
+        return redact_token(text, self._endpoint.token)
+
+    def _redacted_excerpt(self, frame: str | bytes) -> str:
+        # Redacted before the cut, with room for the token in its longest (JSON-escaped)
+        # form: a token across the cut would otherwise be stored in part.
+        room = 6 * len(self._endpoint.token)
+        return self._redact(_excerpt(frame, REJECTED_EXCERPT_CHARS + room))[:REJECTED_EXCERPT_CHARS]
 
 
 class _Positions:
@@ -367,9 +374,9 @@ class _Positions:
             self.seen += 1
 
 
-def _excerpt(frame: str | bytes) -> str:
+def _excerpt(frame: str | bytes, chars: int = REJECTED_EXCERPT_CHARS) -> str:
     """The start of a frame as text that can be stored: no NUL, no lone surrogate."""
-    head = frame[: REJECTED_EXCERPT_CHARS * 4]
+    head = frame[: chars * 4]
     text = head.decode("utf-8", "replace") if isinstance(head, bytes) else head
-    text = text[:REJECTED_EXCERPT_CHARS].encode("utf-8", "replace").decode("utf-8")
+    text = text[:chars].encode("utf-8", "replace").decode("utf-8")
     return text.replace("\x00", "\ufffd")

@@ -12,6 +12,7 @@ import httpx
 
 from streams.dde.bounds import FIXTURE_NAME_CHARS, NAME_CHARS, clean, clip
 from streams.dde.endpoint import ACCEPT
+from streams.dde.secrecy import redact_token
 from streams.dde.values import (
     COLLECTION_STATUSES,
     COVERAGE_LEVELS,
@@ -34,17 +35,23 @@ _LIST_KEYS = ("content", "data", "fixtures", "items")
 PAGE_SIZE = 100
 MAX_PAGES = 500
 _NAME_SEPARATOR = re.compile(r"\s+(?:v|vs\.?)\s+", re.IGNORECASE)
+# What an error keeps of the vendor's answer: it is shown in admin messages and command
+# output, and logged.
+ERROR_BODY_CHARS = 500
 
 
 class DdeApiError(Exception):
     """The API answered with an error, could not be reached, or sent something unusable.
 
-    ``status`` is the HTTP status, or None when no usable response arrived.
+    ``status`` is the HTTP status, or None when no usable response arrived. ``body`` is
+    what the answer said, on one line, cut to ERROR_BODY_CHARS; ``DdeApi`` has taken the
+    token out of it first (``streams.dde.secrecy``), as the websocket client does.
     """
 
     def __init__(self, status: int | None, body: str) -> None:
         what = f"HTTP {status}" if status is not None else "request failed"
-        super().__init__(f"DDE API {what}: {body[:500]}")
+        body = clip(body, ERROR_BODY_CHARS)
+        super().__init__(f"DDE API {what}: {body}")
         self.status = status
         self.body = body
 
@@ -87,6 +94,7 @@ class DdeApi:
     ) -> None:
         self.base_url = base_url.rstrip("/")
         self.sport = sport
+        self._token = token
         self._headers = {"Accept": ACCEPT, "Authorization": f"Bearer {token}"}
         self._timeout = timeout
         self._transport = transport
@@ -144,13 +152,21 @@ class DdeApi:
             ) as http:
                 response = http.get(path, params=params)
         except httpx.HTTPError as exc:  # never echo the request: its headers hold the token
-            raise DdeApiError(None, f"{type(exc).__name__}: {exc}") from None
+            raise self._error(None, f"{type(exc).__name__}: {exc}") from None
         if not response.is_success:
-            raise DdeApiError(response.status_code, response.text.strip())
+            raise self._error(response.status_code, response.text)
         try:
             return response.json()
         except ValueError as exc:
-            raise DdeApiError(response.status_code, f"invalid JSON: {exc}") from None
+            raise self._error(response.status_code, f"invalid JSON: {exc}") from None
+
+    def redact(self, text: str) -> str:
+        """``text`` (a vendor's answer, or a message quoting one) without this client's token."""
+        return redact_token(text, self._token)
+
+    def _error(self, status: int | None, text: str) -> DdeApiError:
+        # The vendor may echo the credentials it refused: out before the text is cut.
+        return DdeApiError(status, self.redact(text))
 
 
 def _is_last_page(wrapper: dict[str, Any], page: int) -> bool:

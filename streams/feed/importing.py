@@ -73,8 +73,9 @@ def import_fixtures(client: DdeApi | None = None) -> ImportResult:
         try:
             info = parse_fixture(raw)
         except InvalidFixture as exc:
-            log.warning("fixture.import_skipped", reason=exc.body)
-            result.skipped.append(exc.body)
+            reason = client.redact(exc.body)  # the fixture object may quote the token
+            log.warning("fixture.import_skipped", reason=reason)
+            result.skipped.append(reason)
             continue
         result.fixtures.append(save_fixture(info)[0])
     return result
@@ -83,4 +84,8 @@ def import_fixtures(client: DdeApi | None = None) -> ImportResult:
 def import_fixture(fixture_id: uuid.UUID, client: DdeApi | None = None) -> Fixture:
     """Pull one fixture by id into the database."""
     client = client or api()
-    return save_fixture(parse_fixture(client.fixture(str(fixture_id))))[0]
+    try:
+        info = parse_fixture(client.fixture(str(fixture_id)))
+    except InvalidFixture as exc:
+        raise InvalidFixture(client.redact(exc.body)) from None
+    return save_fixture(info)[0]

@@ -25,6 +25,7 @@ class Command(BaseCommand):
             try:
                 fixture = importing.import_fixture(fixture_id)
             except DdeApiError as exc:
+                # The error's text has no token in it: DdeApi took it out (streams/dde/secrecy.py).
                 raise CommandError(f"Fixture {fixture_id} could not be imported: {exc}") from exc
             self.stdout.write(f"Imported {fixture} from the DDE API.")
         outcome = listener.follow(fixture_id, speed=speed, until_finished=True)
