@@ -36,6 +36,9 @@ SUMMARY_FIELDS = (
     "finished",
     "last_position",
 )
+# Skipped fixtures named one message each, up to this many (messages may live in a cookie);
+# the rest are counted in one more, and every one is in the log.
+SKIPPED_SHOWN = 10
 LISTENER_FIELDS = (
     "listener_state",
     "listener_error",
@@ -176,8 +179,13 @@ class FixtureAdmin(admin.ModelAdmin[Fixture]):
         else:
             count = len(result.fixtures)
             self.message_user(request, f"Imported {count} fixture(s) from the DDE API.")
-            for reason in result.skipped:
+            for reason in result.skipped[:SKIPPED_SHOWN]:
                 self.message_user(request, f"Skipped: {reason}", level=messages.WARNING)
+            more = len(result.skipped) - SKIPPED_SHOWN
+            if more > 0:
+                self.message_user(
+                    request, f"Skipped {more} more (see the log).", level=messages.WARNING
+                )
         return HttpResponseRedirect(changelist)
 
 

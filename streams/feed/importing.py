@@ -8,7 +8,9 @@ from dataclasses import dataclass, field
 
 import structlog
 from django.conf import settings
+from django.db import DatabaseError, transaction
 
+from streams.dde.bounds import clip
 from streams.dde.rest import DdeApi, FixtureInfo, InvalidFixture, parse_fixture
 from streams.models import Fixture, FixtureStatus
 
@@ -18,6 +20,12 @@ log = structlog.get_logger(__name__)
 # team colours arrive then) and give up well after any extra time and shootout.
 LISTEN_BEFORE = dt.timedelta(minutes=15)
 LISTEN_AFTER = dt.timedelta(hours=4)
+# How much of a database error a skipped fixture's line keeps.
+_REASON_CHARS = 300
+
+
+class FixtureNotSaved(Exception):
+    """A vendor fixture that parsed but could not be saved; the message says which and why."""
 
 
 def api() -> DdeApi:
@@ -66,26 +74,45 @@ class ImportResult:
 
 def import_fixtures(client: DdeApi | None = None) -> ImportResult:
     """Pull every fixture the API lists, on every page, into the database. A fixture
-    object without an id or kick-off is skipped and named; the others are still saved."""
+    object without an id or kick-off, or one the database refuses, is skipped and named
+    in one line; the others are still saved."""
     client = client or api()
     result = ImportResult()
     for raw in client.all_fixtures():
         try:
-            info = parse_fixture(raw)
+            fixture = _save(parse_fixture(raw))
         except InvalidFixture as exc:
-            reason = client.redact(exc.body)  # the fixture object may quote the token
-            log.warning("fixture.import_skipped", reason=reason)
-            result.skipped.append(reason)
+            reason = exc.body
+        except FixtureNotSaved as exc:
+            reason = str(exc)
+        else:
+            result.fixtures.append(fixture)
             continue
-        result.fixtures.append(save_fixture(info)[0])
+        reason = client.redact(reason)  # the fixture object may quote the token
+        log.warning("fixture.import_skipped", reason=reason)
+        result.skipped.append(reason)
     return result
 
 
 def import_fixture(fixture_id: uuid.UUID, client: DdeApi | None = None) -> Fixture:
-    """Pull one fixture by id into the database."""
+    """Pull one fixture by id into the database; raises ``DdeApiError`` (``InvalidFixture``
+    among them) or ``FixtureNotSaved``."""
     client = client or api()
     try:
-        info = parse_fixture(client.fixture(str(fixture_id)))
+        return _save(parse_fixture(client.fixture(str(fixture_id))))
     except InvalidFixture as exc:
         raise InvalidFixture(client.redact(exc.body)) from None
-    return save_fixture(info)[0]
+    except FixtureNotSaved as exc:
+        raise FixtureNotSaved(client.redact(str(exc))) from None
+
+
+def _save(info: FixtureInfo) -> Fixture:
+    """``save_fixture`` in a savepoint of its own: a fixture the database refuses rolls back
+    alone, and the import goes on with the next one."""
+    try:
+        with transaction.atomic():
+            return save_fixture(info)[0]
+    except (DatabaseError, ValueError, OverflowError) as exc:
+        # OverflowError: a kick-off so near year 1 or 9999 that its listen window is not a date.
+        detail = clip(f"{type(exc).__name__}: {exc}", _REASON_CHARS)
+        raise FixtureNotSaved(f"fixture {info.id} not saved: {detail}") from None

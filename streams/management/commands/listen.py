@@ -24,7 +24,7 @@ class Command(BaseCommand):
         if not Fixture.objects.filter(pk=fixture_id).exists():
             try:
                 fixture = importing.import_fixture(fixture_id)
-            except DdeApiError as exc:
+            except (DdeApiError, importing.FixtureNotSaved) as exc:
                 # The error's text has no token in it: DdeApi took it out (streams/dde/secrecy.py).
                 raise CommandError(f"Fixture {fixture_id} could not be imported: {exc}") from exc
             self.stdout.write(f"Imported {fixture} from the DDE API.")
