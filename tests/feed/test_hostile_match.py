@@ -1,18 +1,24 @@
 """A whole hostile match through the real listener (``manage.py listen`` against the hostile
 simulator): every name kept clean and clipped, the packets stored as received, the frames
-Postgres cannot hold recorded as rejected, and a match page that stays small and quick."""
+Postgres cannot hold recorded as rejected, a match page that stays small and quick, and an
+intact CSV export with no cell that starts like a formula."""
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import io
 import json
+import re
 import time
 import uuid
 from io import StringIO
 from typing import Any
 
 import pytest
+from asgiref.sync import async_to_sync
 from django.core.management import call_command
+from django.http import HttpResponseBase
 from django.test import Client
 from django.utils import timezone
 
@@ -130,3 +136,36 @@ def test_the_match_page_of_a_hostile_match_is_small_and_quick(
     assert "W" * 1000 not in page  # no 200,000-character name, nor a tenth of one
     assert "<script>alert" not in page and "<img src=x" not in page
     assert "\u202e" not in page and "\x00" not in page
+
+
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+NUMBER = re.compile(r"-?[0-9]+(\.[0-9]+)?([eE][+-]?[0-9]+)?")
+
+
+def streamed(response: HttpResponseBase) -> str:
+    async def read() -> bytes:
+        return b"".join([chunk async for chunk in response.streaming_content])  # type: ignore[attr-defined]
+
+    return async_to_sync(read)().decode()
+
+
+def test_the_csv_of_a_hostile_match_is_intact_and_starts_no_cell_like_a_formula(
+    hostile_match: dict[str, Any], admin_client: Client
+) -> None:
+    fixture_id = hostile_match["id"]
+    url = f"/api/fixtures/{fixture_id}/actions/?format=csv&include_removed=true"
+    response = admin_client.get(url)
+    assert response.status_code == 200
+    rows = list(csv.DictReader(io.StringIO(streamed(response))))
+    actions = {str(a.action_id): a for a in Action.objects.filter(fixture_id=fixture_id)}
+    assert {row["action_id"] for row in rows} == set(actions)  # every action, one row each
+    for row in rows:
+        for column, cell in row.items():
+            if NUMBER.fullmatch(cell) or column == "metadata":
+                continue  # a number is data; metadata is a JSON column
+            assert not cell.startswith(FORMULA_START), (column, cell[:80])
+        action = actions[row["action_id"]]
+        for column in ("type_name", "subtype_name", "team_name", "player_name"):
+            stored = getattr(action, column)
+            # Intact behind the one quote a formula-like cell gets.
+            assert row[column] in (stored, "'" + stored), (column, row[column][:80])
