@@ -108,6 +108,17 @@ class FixtureAdmin(admin.ModelAdmin[Fixture]):
         fields = super().get_readonly_fields(request, obj)
         return ("id", *fields) if obj is not None else fields
 
+    def save_model(self, request: HttpRequest, obj: Fixture, form: Any, change: bool) -> None:
+        if not change:
+            super().save_model(request, obj, form, change)
+            return
+        # Only what staff may edit here: a whole-row save would put back what the fixture's
+        # listener wrote since the form was read (its position, the score, its epoch).
+        editable = [
+            name for name in form.fields if name not in self.get_readonly_fields(request, obj)
+        ]
+        obj.save(update_fields=[*editable, "updated_at"])
+
     @admin.display(description="score")
     def score(self, fixture: Fixture) -> str:
         return f"{fixture.home_score}–{fixture.away_score}"

@@ -58,10 +58,14 @@ def save_fixture(info: FixtureInfo) -> tuple[Fixture, bool]:
         moved = fixture.kickoff != info.kickoff
         for name, value in defaults.items():
             setattr(fixture, name, value)
+        fields = list(defaults)
         if moved:  # re-scheduled upstream: move the window with the kick-off
             fixture.listen_from = info.kickoff - LISTEN_BEFORE
             fixture.listen_until = info.kickoff + LISTEN_AFTER
-        fixture.save()
+            fields += ["listen_from", "listen_until"]
+        # Only these columns: a whole-row save would put back what a listener wrote
+        # between the read above and this write (its position, the score, its epoch).
+        fixture.save(update_fields=[*fields, "updated_at"])
     return fixture, created
 
 
