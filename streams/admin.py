@@ -248,26 +248,59 @@ class RejectedFrameAdmin(ReadOnlyAdmin):
 PLAIN_KEY = "_plain_key"
 
 
+# The scopes a token may have, as staff pick them; a form that sends none keeps read.
+SCOPE_CHOICES = [
+    ("read", "read: the REST API"),
+    ("stream", "stream: the relay (DDE-compatible websocket)"),
+    ("read,stream", "read and stream"),
+]
+
+
 class ApiTokenForm(forms.ModelForm[ApiToken]):
+    scopes = forms.ChoiceField(
+        choices=SCOPE_CHOICES,
+        required=False,
+        initial="read",
+        help_text="What the token may do: read the REST API, stream from the relay, or both.",
+    )
+
     class Meta:
         model = ApiToken
         fields = ("name", "revoked")
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.pk is not None:
+            self.initial["scopes"] = ",".join(self.instance.scopes)
+
+    def save(self, commit: bool = True) -> ApiToken:
+        chosen = set((self.cleaned_data.get("scopes") or "read").split(","))
+        self.instance.can_read = "read" in chosen
+        self.instance.can_stream = "stream" in chosen
+        return super().save(commit)
+
 
 @admin.register(ApiToken)
 class ApiTokenAdmin(admin.ModelAdmin[ApiToken]):
-    """Tokens for the REST API. The key is shown once, on the page after "Save"; only its
-    hash is stored, so a lost key is replaced by a new token, not recovered."""
+    """Tokens for the REST API (scope read) and the relay (scope stream). The key is shown
+    once, on the page after "Save"; only its hash is stored, so a lost key is replaced by a
+    new token, not recovered."""
 
     form = ApiTokenForm
-    list_display = ("name", "prefix", "created", "last_used", "revoked")
-    list_filter = ("revoked",)
+    list_display = ("name", "prefix", "scopes_shown", "created", "last_used", "revoked")
+    list_filter = ("revoked", "can_read", "can_stream")
     search_fields = ("name", "prefix")
     readonly_fields = ("prefix", "created", "last_used")
     actions = ("revoke",)
 
     def get_fields(self, request: HttpRequest, obj: ApiToken | None = None) -> Any:
-        return ("name",) if obj is None else ("name", "prefix", "created", "last_used", "revoked")
+        if obj is None:
+            return ("name", "scopes")
+        return ("name", "scopes", "prefix", "created", "last_used", "revoked")
+
+    @admin.display(description="scopes")
+    def scopes_shown(self, obj: ApiToken) -> str:
+        return ", ".join(obj.scopes) or "none"
 
     def save_model(self, request: HttpRequest, obj: ApiToken, form: Any, change: bool) -> None:
         if not change:

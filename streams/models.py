@@ -6,7 +6,7 @@ import datetime as dt
 import hashlib
 import secrets
 import uuid
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from django.db import models
@@ -344,8 +344,16 @@ def hash_api_key(key: str) -> str:
     return hashlib.sha256(key.encode()).hexdigest()
 
 
+class Scope(models.TextChoices):
+    """What an API token may do; each token is limited to the scopes it was given."""
+
+    READ = "read", "read: the REST API (/api/)"
+    STREAM = "stream", "stream: the relay (the vendor's Live Actions websocket and REST twin)"
+
+
 class ApiToken(models.Model):
-    """A read-only key for the REST API. Only its hash is stored; the key is shown once."""
+    """A key for the REST API (scope read) and the relay (scope stream). Only its hash is
+    stored; the key is shown once."""
 
     KEY_PREFIX = "dde_"
     # "dde_" and the first 8 random characters: enough to tell tokens apart in admin and
@@ -358,6 +366,9 @@ class ApiToken(models.Model):
     created = models.DateTimeField(auto_now_add=True)
     last_used = models.DateTimeField(null=True, blank=True, editable=False)
     revoked = models.BooleanField(default=False)
+    # One column per scope (docs/relay.md): tokens made before scopes existed keep read.
+    can_read = models.BooleanField("read", default=True, help_text=Scope.READ.label)
+    can_stream = models.BooleanField("stream", default=False, help_text=Scope.STREAM.label)
 
     class Meta:
         ordering = ["-created"]
@@ -373,10 +384,23 @@ class ApiToken(models.Model):
         self.key_hash = hash_api_key(key)
         return key
 
+    @property
+    def scopes(self) -> list[Scope]:
+        return [
+            scope
+            for scope, given in ((Scope.READ, self.can_read), (Scope.STREAM, self.can_stream))
+            if given
+        ]
+
+    def has_scope(self, scope: Scope) -> bool:
+        return scope in self.scopes
+
     @classmethod
-    def issue(cls, name: str) -> tuple[ApiToken, str]:
-        """Create a token; returns it with the plain key, which is not stored anywhere."""
-        token = cls(name=name)
+    def issue(cls, name: str, scopes: Iterable[Scope] = (Scope.READ,)) -> tuple[ApiToken, str]:
+        """Create a token with these scopes; returns it with the plain key, which is not
+        stored anywhere."""
+        given = set(scopes)
+        token = cls(name=name, can_read=Scope.READ in given, can_stream=Scope.STREAM in given)
         key = token.set_new_key()
         token.save()
         return token, key

@@ -19,7 +19,7 @@ from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
 from rest_framework.throttling import BaseThrottle
 
-from streams.models import ApiToken, hash_api_key
+from streams.models import ApiToken, Scope, hash_api_key
 
 if TYPE_CHECKING:
     # rest_framework.views imports this module (as a default authentication class).
@@ -96,13 +96,17 @@ def _touch(token: ApiToken) -> None:
 
 
 class IsApiReader(BasePermission):
-    """A live API token, or a signed-in staff member (the match centre's export links)."""
+    """A live API token with the read scope, or a signed-in staff member (the match
+    centre's export links)."""
 
     message = "A staff account or an API token is needed."
 
     def has_permission(self, request: Request, view: APIView) -> bool:
         if isinstance(request.auth, ApiToken):
-            return True
+            if request.auth.has_scope(Scope.READ):
+                return True
+            self.message = "This API token has no read scope; it may only stream (the relay)."
+            return False
         return bool(request.user and request.user.is_staff)
 
 
