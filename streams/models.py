@@ -164,6 +164,14 @@ class Packet(models.Model):
     fixture = models.ForeignKey(Fixture, on_delete=models.CASCADE, related_name="packets")
     position = models.PositiveIntegerField(help_text="0-based index among stored packets.")
     payload = models.JSONField(help_text="The packet as received.")
+    # jsonb keeps the values, not the text (key order, spacing, number spelling, repeated
+    # keys); the relay sends each packet byte for byte as it came (docs/relay.md).
+    raw = models.TextField(
+        blank=True,
+        default="",
+        help_text="The frame's JSON text exactly as received, less a byte-order mark "
+        "(empty for packets stored before it was kept).",
+    )
     action_id = models.UUIDField()
     fixture_seq_num = models.BigIntegerField(null=True, blank=True)
     received_at = models.DateTimeField()

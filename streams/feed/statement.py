@@ -85,7 +85,9 @@ def _insert_from_json(
     return sql
 
 
-_PACKET_FIELDS = ["fixture", "position", "payload", "action_id", "fixture_seq_num", "received_at"]
+_PACKET_FIELDS = [
+    "fixture", "position", "payload", "raw", "action_id", "fixture_seq_num", "received_at",
+]  # fmt: skip
 _ACTION_COLUMNS = [_column(Action, name) for name in ACTION_STATE_FIELDS]
 _WRITTEN = ", ".join(
     _column(Fixture, name)
@@ -252,6 +254,7 @@ def _packet_row(fixture_id: str, s: StoredPacket) -> dict[str, Any]:
         "position": s.position,
         # As received: JSON that was parsed once already is not written out again.
         "payload": orjson.Fragment(s.packet.text),
+        "raw": s.packet.text,  # the same text again, as a string: jsonb would normalise it
         "action_id": s.packet.action.action_id,
         "fixture_seq_num": s.packet.action.fixture_seq_num,
         "received_at": s.received_at.isoformat(),
