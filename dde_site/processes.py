@@ -38,6 +38,13 @@ def parser() -> argparse.ArgumentParser:
     beat.add_argument("--schedule", default="var/celerybeat-schedule")
     beat.add_argument("--loglevel", default="INFO")
 
+    relay = roles.add_parser(
+        "relay", help="the stored feed in the vendor's protocol, for downstream systems"
+    )
+    relay.add_argument("--host", default="127.0.0.1")
+    relay.add_argument("--port", type=int, default=8766)
+    relay.add_argument("--heartbeat", type=float, default=10.0)
+
     simulator = roles.add_parser("simulator", help="the built-in DDE simulator")
     simulator.add_argument("--host", default="127.0.0.1")
     simulator.add_argument("--port", type=int, default=8765)
@@ -67,6 +74,12 @@ def command(args: Sequence[str]) -> list[str]:
         return [
             *python, "-m", "celery", "-A", "dde_site", "beat",
             "--schedule", options.schedule, "--loglevel", options.loglevel,
+        ]  # fmt: skip
+    if options.role == "relay":
+        return [
+            *python, "manage.py", "dde_relay",
+            "--host", options.host, "--port", str(options.port),
+            "--heartbeat", str(options.heartbeat),
         ]  # fmt: skip
     demo = ["--demo"] if options.demo else []
     hostile = ["--hostile"] if options.hostile else []
