@@ -4,6 +4,7 @@ source "$(dirname "$0")/bootstrap.sh"
 
 WEB_PORT="${WEB_PORT:-8000}"
 SIM_PORT="${SIM_PORT:-8765}"
+RELAY_PORT="${RELAY_PORT:-8766}"
 DEMO_PACE="${DEMO_PACE:-10}"
 export DDE_STREAMS_URL="${DDE_STREAMS_URL:-ws://127.0.0.1:$SIM_PORT}"
 export DDE_API_URL="${DDE_API_URL:-http://127.0.0.1:$SIM_PORT}"
@@ -33,8 +34,9 @@ start simulator $PY -m dde_site.processes simulator --port "$SIM_PORT" --pace "$
 start web $PY -m dde_site.processes web --port "$WEB_PORT"
 start worker $PY -m dde_site.processes worker
 start beat $PY -m dde_site.processes beat --schedule var/celerybeat-schedule
+start relay $PY -m dde_site.processes relay --port "$RELAY_PORT"
 
-$PY scripts/wait_for_port.py 127.0.0.1 "$SIM_PORT" "$WEB_PORT"
+$PY scripts/wait_for_port.py 127.0.0.1 "$SIM_PORT" "$WEB_PORT" "$RELAY_PORT"
 $PY manage.py seed_demo
 login=$($PY manage.py ensure_staff)
 
@@ -44,6 +46,8 @@ The product is running (logs in var/log/, Ctrl-C stops everything):
   Match centre  http://127.0.0.1:$WEB_PORT/
   Admin         http://127.0.0.1:$WEB_PORT/admin/   $login
   Simulator     $DDE_API_URL/soccer/fixtures  (demo matches at ${DEMO_PACE}x pace)
+  Relay         ws://127.0.0.1:$RELAY_PORT/soccer/fixtures/<uuid>/actions  (a token with
+                scope stream: manage.py create_api_token NAME --scope stream; docs/relay.md)
 TXT
 wait -n "${pids[@]}"
 echo "A process stopped; see var/log/ for why."

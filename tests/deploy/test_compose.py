@@ -25,7 +25,13 @@ COMPOSE = ROOT / "docker" / "compose.yaml"
 DOCKERFILE = ROOT / "docker" / "Dockerfile"
 LAUNCHER = ["python", "-m", "dde_site.processes"]
 # Service name -> the process role it runs.
-ROLES = {"web": "web", "worker": "worker", "beat": "beat", "simulator": "simulator"}
+ROLES = {
+    "web": "web",
+    "worker": "worker",
+    "beat": "beat",
+    "relay": "relay",
+    "simulator": "simulator",
+}
 
 
 @pytest.fixture(scope="module")
@@ -93,7 +99,12 @@ def test_each_process_container_runs_its_role_through_the_launcher(
         assert command[3] == role
         # The launcher's own parser accepts the options, and builds the real command.
         real = processes.command(command[3:])
-        assert real[1:3] in (["-m", "daphne"], ["-m", "celery"], ["manage.py", "dde_simulator"])
+        assert real[1:3] in (
+            ["-m", "daphne"],
+            ["-m", "celery"],
+            ["manage.py", "dde_relay"],
+            ["manage.py", "dde_simulator"],
+        )
 
 
 def test_the_web_container_binds_all_interfaces_on_the_published_port(
