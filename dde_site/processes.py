@@ -44,6 +44,7 @@ def parser() -> argparse.ArgumentParser:
     relay.add_argument("--host", default="127.0.0.1")
     relay.add_argument("--port", type=int, default=8766)
     relay.add_argument("--heartbeat", type=float, default=10.0)
+    relay.add_argument("--max-clients", type=int, default=5000)
 
     simulator = roles.add_parser("simulator", help="the built-in DDE simulator")
     simulator.add_argument("--host", default="127.0.0.1")
@@ -79,7 +80,7 @@ def command(args: Sequence[str]) -> list[str]:
         return [
             *python, "manage.py", "dde_relay",
             "--host", options.host, "--port", str(options.port),
-            "--heartbeat", str(options.heartbeat),
+            "--heartbeat", str(options.heartbeat), "--max-clients", str(options.max_clients),
         ]  # fmt: skip
     demo = ["--demo"] if options.demo else []
     hostile = ["--hostile"] if options.hostile else []

@@ -112,13 +112,15 @@ class RunningRelay:
 StartRelay = Callable[..., RunningRelay]
 
 
-def launch_relay(log_dir: Path, heartbeat: float = HEARTBEAT, **env: str) -> RunningRelay:
+def launch_relay(
+    log_dir: Path, heartbeat: float = HEARTBEAT, max_clients: int = 5000, **env: str
+) -> RunningRelay:
     """`python -m dde_site.processes relay` as the containers run it, on the test database."""
     port = free_port()
     log = (log_dir / f"relay-{port}.log").open("w+b")
     launcher = [
-        sys.executable, "-m", "dde_site.processes", "relay",
-        "--port", str(port), "--heartbeat", str(heartbeat),
+        sys.executable, "-m", "dde_site.processes", "relay", "--port", str(port),
+        "--heartbeat", str(heartbeat), "--max-clients", str(max_clients),
     ]  # fmt: skip
     process = subprocess.Popen(
         launcher, cwd=ROOT, env=child_env(LOG_LEVEL="INFO", **env), stdout=log, stderr=log
@@ -155,8 +157,8 @@ def start_relay(transactional_db: None, tmp_path: Path) -> Iterator[StartRelay]:
     """Start a relay of the test's own (``launch_relay``'s options)."""
     started: list[RunningRelay] = []
 
-    def start(heartbeat: float = HEARTBEAT, **env: str) -> RunningRelay:
-        started.append(launch_relay(tmp_path, heartbeat, **env))
+    def start(heartbeat: float = HEARTBEAT, max_clients: int = 5000, **env: str) -> RunningRelay:
+        started.append(launch_relay(tmp_path, heartbeat, max_clients, **env))
         return started[-1]
 
     yield start

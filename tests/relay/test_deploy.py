@@ -14,7 +14,8 @@ ROOT = Path(__file__).resolve().parents[2]
 def test_the_relay_role_runs_the_relay_command_with_its_options() -> None:
     argv = processes.command(["relay", "--host", "0.0.0.0", "--port", "9000", "--heartbeat", "2"])
     assert argv[1:3] == ["manage.py", "dde_relay"]
-    assert argv[3:] == ["--host", "0.0.0.0", "--port", "9000", "--heartbeat", "2.0"]
+    assert argv[3:7] == ["--host", "0.0.0.0", "--port", "9000"]
+    assert argv[7:] == ["--heartbeat", "2.0", "--max-clients", "5000"]
 
 
 def test_the_relay_container_binds_all_interfaces_on_its_published_port() -> None:

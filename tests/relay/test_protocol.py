@@ -17,11 +17,12 @@ from django.utils import timezone
 from websockets.exceptions import ConnectionClosed, InvalidStatus
 from websockets.sync.client import ClientConnection, connect
 
+from streams.feed import dispatch
 from streams.feed.writer import store_packets
 from streams.models import Fixture, Packet
 from streams.simulator import Match, generate_match
 from tests.conftest import match_packets, store_match
-from tests.relay.conftest import ACCEPT, HEARTBEAT, RunningRelay, wait_for
+from tests.relay.conftest import ACCEPT, HEARTBEAT, RunningRelay, StartRelay, wait_for
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -265,3 +266,77 @@ def test_the_rest_twin_lists_the_stored_packets_as_received_for_a_stream_token(
         timeout=10,
     )
     assert missing.status_code == 404
+
+
+def test_normal_speed_replays_a_finished_fixture_with_the_spacing_it_was_received_with(
+    relay: RunningRelay, stream_key: str, make_fixture: Callable[..., Fixture]
+) -> None:
+    packets = match_packets(finished_match())
+    chosen = [*packets[:3], packets[-1]]  # the last one has finished: true
+    fixture = make_fixture()
+    start = timezone.now() - dt.timedelta(hours=1)
+    spacing = [0.0, 0.6, 1.2, 1.5]
+    store_packets(
+        fixture.id, chosen, received_at=[start + dt.timedelta(seconds=s) for s in spacing]
+    )
+    arrivals = []
+    with stream(relay, fixture.id, speed="normal") as ws:
+        authorise(ws, stream_key)
+        while len(arrivals) < len(chosen):
+            if "fixtureAction" in json.loads(ws.recv(timeout=10)):
+                arrivals.append(time.monotonic())
+    gaps = [b - a for a, b in itertools.pairwise(arrivals)]
+    for gap, expected in zip(gaps, [0.6, 0.6, 0.3], strict=True):
+        assert expected * 0.8 < gap < expected + 0.4, gaps
+    with stream(relay, fixture.id, speed="fast") as ws:
+        authorise(ws, stream_key)
+        began = time.monotonic()
+        frames, code = until_closed(ws)
+    assert len(data(frames)) == len(chosen) and code == 1000
+    assert time.monotonic() - began < 0.5
+
+
+def test_clients_of_a_fixture_replayed_from_the_start_are_told_to_reconnect(
+    relay: RunningRelay, stream_key: str
+) -> None:
+    match = finished_match()
+    fixture = store_match(match, match_packets(match)[:30])
+    with stream(relay, fixture.id) as ws:
+        authorise(ws, stream_key)
+        received = [ws.recv(timeout=10) for _ in range(30)]
+        assert data(received) == match.frames[:30]
+        dispatch.reset_fixture(fixture.id)  # what admin's "replay from the start" does first
+        frames, code = until_closed(ws, timeout=10)
+    assert data(frames) == []
+    assert code == 1012
+
+
+def test_a_relay_at_capacity_refuses_the_upgrade_with_503(
+    start_relay: StartRelay, stream_key: str, make_fixture: Callable[..., Fixture]
+) -> None:
+    relay = start_relay(max_clients=1)
+    fixture = make_fixture()
+    with stream(relay, fixture.id) as first:
+        authorise(first, stream_key)
+        with pytest.raises(InvalidStatus) as refused:
+            stream(relay, fixture.id)
+        assert refused.value.response.status_code == 503
+    wait_for(lambda: _opens(relay, fixture.id), what="room again once the first has gone")
+
+
+def _opens(relay: RunningRelay, fixture_id: uuid.UUID) -> bool:
+    try:
+        with stream(relay, fixture_id):
+            return True
+    except InvalidStatus:
+        return False
+
+
+def test_the_rest_twin_serves_only_the_actions_endpoint(
+    relay: RunningRelay, stream_key: str
+) -> None:
+    headers = {"Accept": ACCEPT, "Authorization": f"Bearer {stream_key}"}
+    for path in ("/soccer/fixtures", f"/soccer/fixtures/{uuid.uuid4()}", "/elsewhere"):
+        answer = httpx.get(relay.http_url + path, headers=headers, timeout=10)
+        assert answer.status_code == 404
+        assert answer.json()["status"] == 404
