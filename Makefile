@@ -1,5 +1,5 @@
 # The two commands a newcomer needs; everything else is in scripts/.
-.PHONY: run test test-js lint bench-ingest bench-live bench-export
+.PHONY: run test test-js lint bench-ingest bench-live bench-export bench-relay
 
 run:  ## run the whole product: simulator, web, worker, beat, demo fixtures
 	bash scripts/run.sh
@@ -21,3 +21,6 @@ bench-live:  ## live delivery benchmark: feed to websocket viewers through daphn
 
 bench-export:  ## REST export benchmark: a million actions as CSV and NDJSON, JSON pages
 	bash scripts/bench.sh bench/export.py
+
+bench-relay:  ## relay benchmark: one relay process, 1,000 vendor clients of one live match
+	bash scripts/bench.sh bench/relay.py
