@@ -83,6 +83,7 @@ class ReferenceWriter:
                         fixture=fixture,
                         position=position,
                         payload=packet.payload,
+                        raw=packet.text,
                         action_id=action_id,
                         fixture_seq_num=packet.action.fixture_seq_num,
                         received_at=arrival.received_at,

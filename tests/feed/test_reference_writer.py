@@ -336,7 +336,9 @@ def normal(value: Any, fixture_id: uuid.UUID) -> Any:
         return {k: normal(v, fixture_id) for k, v in value.items()}
     if isinstance(value, list | tuple):
         return [normal(v, fixture_id) for v in value]
-    return "<fixture>" if value in (str(fixture_id), fixture_id) else value
+    if isinstance(value, str):  # Packet.raw holds the id inside the packet's text
+        return value.replace(str(fixture_id), "<fixture>")
+    return "<fixture>" if value == fixture_id else value
 
 
 def result_of(result: StoreResult, fixture_id: uuid.UUID) -> dict[str, Any]:
