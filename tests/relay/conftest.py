@@ -123,7 +123,7 @@ def launch_relay(
         "--heartbeat", str(heartbeat), "--max-clients", str(max_clients),
     ]  # fmt: skip
     process = subprocess.Popen(
-        launcher, cwd=ROOT, env=child_env(LOG_LEVEL="INFO", **env), stdout=log, stderr=log
+        launcher, cwd=ROOT, env=child_env(**{"LOG_LEVEL": "INFO", **env}), stdout=log, stderr=log
     )
     relay = RunningRelay(process, port, log)
     try:

@@ -340,3 +340,23 @@ def test_the_rest_twin_serves_only_the_actions_endpoint(
         answer = httpx.get(relay.http_url + path, headers=headers, timeout=10)
         assert answer.status_code == 404
         assert answer.json()["status"] == 404
+
+
+def test_a_key_never_reaches_the_relays_log_even_at_debug_level(
+    start_relay: StartRelay, stream_key: str, read_key: str
+) -> None:
+    relay = start_relay(LOG_LEVEL="DEBUG")
+    fixture = store_match(finished_match())
+    for key in (stream_key, read_key):
+        with stream(relay, fixture.id, speed="fast") as ws:
+            ws.send(json.dumps({"authToken": key}))
+            until_closed(ws)
+    httpx.get(
+        f"{relay.http_url}/soccer/fixtures/{fixture.id}/actions",
+        headers={"Accept": ACCEPT, "Authorization": f"Bearer {stream_key}"},
+        timeout=10,
+    )
+    wait_for(lambda: "relay.closed" in relay.output(), what="the session's last line")
+    output = relay.output()
+    assert "relay.refused" in output and "relay.authorised" in output
+    assert stream_key not in output and read_key not in output
