@@ -23,6 +23,7 @@ from streams.dde.values import (
     metadata_value,
 )
 from streams.dde.wire import ActionWire, ControlWire, PacketWire, SummaryWire
+from streams.jsontext import dumps
 
 __all__ = [
     "COLLECTION_STATUSES",
@@ -74,6 +75,13 @@ class DataPacket:
     summary: ParsedSummary | None
     finished: bool
     text: str = field(repr=False)  # the JSON as received (less a byte-order mark), stored as is
+    # The JSON for Postgres's jsonb: ``text``, unless that holds what jsonb cannot (a NUL or
+    # half a surrogate pair, as an escape), which is then left out of ``payload`` and here.
+    json_text: str = field(default="", repr=False)
+
+    def __post_init__(self) -> None:
+        if not self.json_text:
+            object.__setattr__(self, "json_text", self.text)
 
     @property
     def key(self) -> tuple[str, int | None]:
@@ -109,7 +117,7 @@ def parse_frame(
     Only an object with a ``fixtureAction`` object is data (§3, §12.2); everything else
     that is a JSON object is a control message. Unknown keys are ignored (§5).
     """
-    text, payload = _decode(frame, max_bytes)
+    text, payload, storable = _decode(frame, max_bytes)
     if "fixtureAction" not in payload:
         control = cast(ControlWire, payload)
         return ControlMessage(
@@ -128,7 +136,9 @@ def parse_frame(
     )
     # Either flag ends the feed (§5.1, §5.5, §12.8).
     finished = as_bool(packet.get("finished")) is True or bool(summary and summary.finished)
-    return DataPacket(payload, action, summary, finished, text)
+    if storable:
+        return DataPacket(payload, action, summary, finished, text)
+    return DataPacket(payload, action, summary, finished, text, dumps(payload))
 
 
 def frame_size(frame: str | bytes) -> int:
@@ -138,7 +148,9 @@ def frame_size(frame: str | bytes) -> int:
     return len(frame.encode("utf-8", "surrogatepass"))
 
 
-def _decode(frame: str | bytes, max_bytes: int) -> tuple[str, dict[str, Any]]:
+def _decode(frame: str | bytes, max_bytes: int) -> tuple[str, dict[str, Any], bool]:
+    """The frame's text and value, and whether jsonb can hold the value as it is (if not,
+    the value comes back with what it cannot hold taken out of its strings)."""
     size = frame_size(frame)
     if size > max_bytes:
         raise FrameRejected(f"frame of {size} bytes exceeds the {max_bytes}-byte limit")
@@ -153,13 +165,12 @@ def _decode(frame: str | bytes, max_bytes: int) -> tuple[str, dict[str, Any]]:
         raise FrameRejected(f"invalid JSON: {str(exc).split(':')[0]}") from None
     if not isinstance(value, dict):
         raise FrameRejected(f"JSON value is {_kind(value)}, not an object")
+    storable = True
     if _SUSPECT.search(text):
         if _SUSPECT_ESCAPE.search(text) and not _storable(value):
-            raise FrameRejected(
-                "text contains a NUL or an unpaired surrogate, which cannot be stored"
-            )
+            storable, value = False, _without_unstorable(value)
         _check_numbers(text)
-    return text, cast(dict[str, Any], value)
+    return text, cast(dict[str, Any], value), storable
 
 
 def _loads(text: str) -> object:
@@ -253,6 +264,21 @@ def numeric_fits(literal: str) -> bool:
     else:
         return True  # zero: no place to overflow
     return weight <= _NUMERIC_WEIGHT_MAX
+
+
+def _without_unstorable(value: Any) -> Any:
+    """The value with NULs and unpaired surrogates taken out of every string and key."""
+    if isinstance(value, str):
+        return value if _storable_text(value) else _storable_only(value)
+    if isinstance(value, dict):
+        return {_without_unstorable(k): _without_unstorable(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_without_unstorable(item) for item in value]
+    return value
+
+
+def _storable_only(text: str) -> str:
+    return text.replace("\x00", "").encode("utf-8", "ignore").decode("utf-8")
 
 
 def _storable_text(text: str) -> bool:

@@ -253,7 +253,7 @@ def _packet_row(fixture_id: str, s: StoredPacket) -> dict[str, Any]:
         "fixture_id": fixture_id,
         "position": s.position,
         # As received: JSON that was parsed once already is not written out again.
-        "payload": orjson.Fragment(s.packet.text),
+        "payload": orjson.Fragment(s.packet.json_text),
         "raw": s.packet.text,  # the same text again, as a string: jsonb would normalise it
         "action_id": s.packet.action.action_id,
         "fixture_seq_num": s.packet.action.fixture_seq_num,

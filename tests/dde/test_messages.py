@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import datetime as dt
 import json
+import uuid
 from pathlib import Path
 from typing import Any
 
@@ -402,9 +403,29 @@ def test_unusable_frames_are_rejected_with_a_reason(frame: str | bytes, reason: 
 
 
 @pytest.mark.parametrize("escape", ["\\u0000", "\\ud83d", "\\ude00x"])
-def test_text_that_postgres_cannot_store_is_rejected(escape: str) -> None:
-    reason = rejection('{"message": "a' + escape + '"}')
-    assert reason == "text contains a NUL or an unpaired surrogate, which cannot be stored"
+def test_what_jsonb_cannot_hold_is_left_out_of_the_json_it_gets_and_kept_in_the_text(
+    escape: str,
+) -> None:
+    action = f'{{"actionId": "{uuid.UUID(int=1)}", "player": {{"name": "a{escape}b"}}}}'
+    frame = f'{{"fixtureAction": {action}, "v{escape}": 1}}'
+
+    parsed = parse_frame(frame)
+
+    assert isinstance(parsed, DataPacket)
+    assert parsed.text == frame
+    assert "\\u0000" not in parsed.json_text and "\\ud8" not in parsed.json_text
+    kept = json.loads(parsed.json_text)
+    assert kept["fixtureAction"]["player"]["name"] in ("ab", "axb")
+    assert parsed.action.player_name in ("ab", "axb")
+    assert parsed.payload == kept
+
+
+def test_a_frame_jsonb_can_hold_goes_to_it_as_received() -> None:
+    frame = f'{{"fixtureAction": {{"actionId": "{uuid.UUID(int=1)}", "player": "\\u00e9"}}}}'
+
+    parsed = parse_frame(frame)
+
+    assert isinstance(parsed, DataPacket) and parsed.json_text is parsed.text
 
 
 def test_escaped_surrogate_pairs_are_fine() -> None:

@@ -46,7 +46,6 @@ from tests.dde.test_hostile_text import assert_within_metadata_bounds
 pytestmark = pytest.mark.django_db(transaction=True)
 PAGE_BYTES = 2_000_000
 PAGE_SECONDS = 1.0
-NUL_REASON = "text contains a NUL or an unpaired surrogate, which cannot be stored"
 # The longest of 40 generated matches (969 packets, a shootout): the heaviest page an
 # ordinary match gives, with hostile names. A fixed id keeps the page the same every run.
 FIXTURE_ID = uuid.uuid5(uuid.UUID("5b0f8c1e-2d3a-4e5f-9a6b-7c8d9e0f1a2b"), "hostile-match-37")
@@ -75,16 +74,14 @@ def test_a_hostile_match_is_stored_whole_with_every_name_clean_and_clipped(
     output = hostile_match["output"]
     assert "finished" in output and "\x00" not in output and "\u202e" not in output
 
-    # Frames with a NUL are refused with the reason, and nothing else is.
+    # Every frame is stored, those with a NUL too: exactly as received in ``raw``, and in
+    # the jsonb ``payload`` with the NULs taken out (jsonb cannot hold them).
     with_nul = [frame for frame in match.frames if "\\u0000" in frame]
-    assert with_nul and fixture.packet_count == len(match.frames) - len(with_nul)
-    rejected = RejectedFrame.objects.filter(fixture=fixture)
-    assert [r.reason for r in rejected] == [NUL_REASON] * len(with_nul)
-    assert all("\x00" not in r.frame for r in rejected)
-
-    # The stored packets are the frames as received, 200,000-character names and all.
-    kept = [json.loads(frame) for frame in match.frames if "\\u0000" not in frame]
+    assert with_nul and fixture.packet_count == len(match.frames)
+    assert not RejectedFrame.objects.filter(fixture=fixture).exists()
     stored = list(Packet.objects.filter(fixture=fixture).order_by("position"))
+    assert [p.raw for p in stored] == match.frames
+    kept = [json.loads(frame.replace("\\u0000", "")) for frame in match.frames]
     assert [p.payload for p in stored] == kept
     assert any(len(p.payload["fixtureAction"].get("team", {}).get("name", "")) == LONG_CHARS
                for p in stored)  # fmt: skip
