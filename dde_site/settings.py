@@ -257,6 +257,12 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": DISPATCH_INTERVAL_SECONDS,
         "options": {"expires": DISPATCH_INTERVAL_SECONDS},
     },
+    # The safety net under the listener's nudge: deliveries due and not in flight.
+    "sweep-webhooks": {
+        "task": "streams.tasks.sweep_webhooks",
+        "schedule": DISPATCH_INTERVAL_SECONDS,
+        "options": {"expires": DISPATCH_INTERVAL_SECONDS},
+    },
 }
 
 # The upstream DDE feed (the built-in simulator by default; see README to use the real feed).
@@ -281,6 +287,14 @@ LISTENER_BATCH_MAX = env_int("LISTENER_BATCH_MAX", 500, minimum=1)
 LISTENER_STORE_THREADS = env_int("LISTENER_STORE_THREADS", 4, minimum=1)
 # How long a listener waits after the vendor rejects the token before trying again.
 LISTENER_AUTH_RETRY_SECONDS = env_float("LISTENER_AUTH_RETRY_SECONDS", 60.0, minimum=0.1)
+
+# Webhooks (streams/webhooks/, docs/api.md): a failing delivery is retried with exponential
+# backoff and full jitter, from the base delay up to the cap, for this long; then the
+# endpoint is disabled. Each POST gives up after the timeout.
+WEBHOOK_RETRY_FOR_SECONDS = env_float("WEBHOOK_RETRY_FOR_SECONDS", 86_400.0, minimum=0.1)
+WEBHOOK_RETRY_BASE_SECONDS = env_float("WEBHOOK_RETRY_BASE_SECONDS", 1.0, minimum=0.0)
+WEBHOOK_RETRY_MAX_SECONDS = env_float("WEBHOOK_RETRY_MAX_SECONDS", 600.0, minimum=0.0)
+WEBHOOK_TIMEOUT_SECONDS = env_float("WEBHOOK_TIMEOUT_SECONDS", 5.0, minimum=0.1)
 
 # The REST API (streams/api/, docs/api.md): read-only, token or staff session, JSON errors.
 # ``?format=`` is ours (json, csv, ndjson), so DRF's own format override is off.

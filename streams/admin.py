@@ -19,6 +19,7 @@ from streams.dde.rest import DdeApiError
 from streams.feed import dispatch, importing
 from streams.models import Action, ApiToken, Fixture, Packet, RejectedFrame
 from streams.tasks import enqueue_listener, replay_fixture
+from streams.webhooks import admin as webhooks_admin  # noqa: F401  (registers webhooks)
 
 SUMMARY_FIELDS = (
     "status",

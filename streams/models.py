@@ -412,3 +412,9 @@ class ApiToken(models.Model):
         key = token.set_new_key()
         token.save()
         return token, key
+
+
+# Webhooks live in their own module; imported here so Django registers their models.
+from streams.webhooks.models import WebhookCursor as WebhookCursor  # noqa: E402
+from streams.webhooks.models import WebhookDelivery as WebhookDelivery  # noqa: E402
+from streams.webhooks.models import WebhookEndpoint as WebhookEndpoint  # noqa: E402

@@ -11,6 +11,8 @@ from django.conf import settings
 
 from streams.feed import dispatch, listener
 from streams.ops import health
+from streams.webhooks import delivery as webhook_delivery
+from streams.webhooks import enqueue_delivery
 
 
 def enqueue_listener(fixture_id: uuid.UUID) -> None:
@@ -37,6 +39,19 @@ def dispatch_listeners() -> int:
 @shared_task(name="streams.tasks.replay_fixture", ignore_result=True)
 def replay_fixture(fixture_id: str) -> bool:
     return dispatch.replay_from_start(uuid.UUID(fixture_id), enqueue=enqueue_listener)
+
+
+@shared_task(name="streams.tasks.deliver_webhooks", ignore_result=True)
+def deliver_webhooks(endpoint_id: int, fixture_id: str) -> str:
+    """Post one endpoint's wanted packets of one fixture, in order (streams/webhooks/)."""
+    outcome = webhook_delivery.deliver(endpoint_id, uuid.UUID(fixture_id), enqueue=enqueue_delivery)
+    return outcome.value
+
+
+@shared_task(name="streams.tasks.sweep_webhooks", ignore_result=True)
+def sweep_webhooks() -> int:
+    """Beat: deliveries due and not in flight (the net under the listener's nudge)."""
+    return webhook_delivery.sweep(enqueue_delivery)
 
 
 @worker_shutting_down.connect

@@ -27,6 +27,7 @@ from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 
+from streams import webhooks
 from streams.catalogue import describe_stored
 from streams.dde.client import (
     AuthRejected,
@@ -294,7 +295,10 @@ class _Listener:
 
     def _store_described(self, arrivals: list[Arrival]) -> StoreResult:
         """Store the packets, then describe their actions as timeline rows for viewers."""
-        return describe_stored(self.fixture_id, self._writer.store(arrivals))
+        result = describe_stored(self.fixture_id, self._writer.store(arrivals))
+        if result.stored:
+            webhooks.nudge_after_commit(self.fixture_id)
+        return result
 
     async def _publish(self, previous: asyncio.Task[None] | None, stored: list[Any]) -> None:
         if previous is not None:

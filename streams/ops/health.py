@@ -24,12 +24,15 @@ from django.utils import timezone
 from streams.conninfo import database_conninfo
 from streams.feed.locks import followed_keys, lock_key
 from streams.models import Fixture
+from streams.webhooks.admin_names import endpoint_name
+from streams.webhooks.models import WebhookEndpoint
 
 TIMEOUT_SECONDS = 2.0
 DATABASE, REDIS, CHANNEL_LAYER, BEAT, LISTENERS = (
     "database", "redis", "channel_layer", "beat", "listeners",
 )  # fmt: skip
-PARTS = (DATABASE, REDIS, CHANNEL_LAYER, BEAT, LISTENERS)
+WEBHOOKS = "webhooks"
+PARTS = (DATABASE, REDIS, CHANNEL_LAYER, BEAT, LISTENERS, WEBHOOKS)
 
 Part = dict[str, Any]
 
@@ -141,6 +144,23 @@ def check_listeners(now: dt.datetime) -> Part:
     return part
 
 
+def check_webhooks() -> Part:
+    """Endpoints disabled after failing for longer than the retry limit (not those staff
+    switched off), named by id and description or URL without its query."""
+    disabled = WebhookEndpoint.objects.filter(enabled=False).exclude(disabled_reason="")
+    named: list[dict[str, Any]] = [
+        {"endpoint": e.pk, "name": endpoint_name(e), "disabled_at": e.disabled_at.isoformat()}
+        for e in disabled.order_by("pk")
+        if e.disabled_at is not None
+    ]
+    part: Part = {"ok": not named, "disabled": named}
+    if named:
+        part["error"] = "webhook endpoints disabled after failing: " + ", ".join(
+            str(n["name"]) for n in named
+        )
+    return part
+
+
 async def _timed(check: Awaitable[Part]) -> Part:
     started = time.perf_counter()
     try:
@@ -176,12 +196,14 @@ async def report() -> dict[str, Any]:
         _timed(check_channel_layer()),
     )
     checks = {DATABASE: database, REDIS: redis_part, CHANNEL_LAYER: channel_layer}
-    beat, listeners = await asyncio.gather(
+    beat, listeners, webhooks = await asyncio.gather(
         _timed(_in_thread(check_beat, now)) if redis_part["ok"] else _none(),
         _timed(_in_thread(check_listeners, now)) if database["ok"] else _none(),
+        _timed(_in_thread(check_webhooks)) if database["ok"] else _none(),
     )
     checks[BEAT] = beat or _skipped("Redis")
     checks[LISTENERS] = listeners or _skipped("the database")
+    checks[WEBHOOKS] = webhooks or _skipped("the database")
     failing = [name for name in PARTS if checks[name]["ok"] is False]
     return {"status": "failing" if failing else "ok", "failing": failing, "checks": checks}
 

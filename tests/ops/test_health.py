@@ -55,7 +55,14 @@ def test_healthz_is_200_and_names_every_part_when_all_is_well(
     assert status == 200
     assert body["status"] == "ok"
     assert body["failing"] == []
-    assert set(body["checks"]) == {"database", "redis", "channel_layer", "beat", "listeners"}
+    assert set(body["checks"]) == {
+        "database",
+        "redis",
+        "channel_layer",
+        "beat",
+        "listeners",
+        "webhooks",
+    }
     assert all(part["ok"] for part in body["checks"].values())
     assert body["checks"]["beat"]["seconds_ago"] < 5
     (live,) = body["checks"]["listeners"]["live"]
