@@ -5,71 +5,129 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('streams', '0006_packet_raw'),
+        ("streams", "0006_packet_raw"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='WebhookEndpoint',
+            name="WebhookEndpoint",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('url', models.URLField(max_length=2000)),
-                ('secret', models.CharField(max_length=200)),
-                ('description', models.CharField(blank=True, max_length=200)),
-                ('events', models.JSONField(default=list, help_text='Event kinds (EventKind values).')),
-                ('enabled', models.BooleanField(default=True)),
-                ('disabled_at', models.DateTimeField(blank=True, null=True)),
-                ('disabled_reason', models.TextField(blank=True)),
-                ('created', models.DateTimeField(auto_now_add=True)),
-                ('fixtures', models.ManyToManyField(blank=True, related_name='webhook_endpoints', to='streams.fixture')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("url", models.URLField(max_length=2000)),
+                ("secret", models.CharField(max_length=200)),
+                ("description", models.CharField(blank=True, max_length=200)),
+                (
+                    "events",
+                    models.JSONField(default=list, help_text="Event kinds (EventKind values)."),
+                ),
+                ("enabled", models.BooleanField(default=True)),
+                ("disabled_at", models.DateTimeField(blank=True, null=True)),
+                ("disabled_reason", models.TextField(blank=True)),
+                ("created", models.DateTimeField(auto_now_add=True)),
+                (
+                    "fixtures",
+                    models.ManyToManyField(
+                        blank=True, related_name="webhook_endpoints", to="streams.fixture"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'webhook endpoint',
-                'ordering': ['id'],
+                "verbose_name": "webhook endpoint",
+                "ordering": ["id"],
             },
         ),
         migrations.CreateModel(
-            name='WebhookDelivery',
+            name="WebhookDelivery",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('fixture_id', models.UUIDField()),
-                ('position', models.IntegerField()),
-                ('events', models.JSONField(default=list)),
-                ('attempt', models.PositiveIntegerField()),
-                ('status_code', models.PositiveIntegerField(blank=True, null=True)),
-                ('error', models.TextField(blank=True)),
-                ('latency_ms', models.FloatField()),
-                ('at', models.DateTimeField()),
-                ('endpoint', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='deliveries', to='streams.webhookendpoint')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("fixture_id", models.UUIDField()),
+                ("position", models.IntegerField()),
+                ("events", models.JSONField(default=list)),
+                ("attempt", models.PositiveIntegerField()),
+                ("status_code", models.PositiveIntegerField(blank=True, null=True)),
+                ("error", models.TextField(blank=True)),
+                ("latency_ms", models.FloatField()),
+                ("at", models.DateTimeField()),
+                (
+                    "endpoint",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="deliveries",
+                        to="streams.webhookendpoint",
+                    ),
+                ),
             ],
             options={
-                'verbose_name_plural': 'webhook deliveries',
-                'ordering': ['-id'],
-                'indexes': [models.Index(fields=['endpoint', '-id'], name='webhook_delivery_recent_idx')],
-                'constraints': [models.CheckConstraint(condition=models.Q(('attempt__gte', 1)), name='webhook_attempt_positive')],
+                "verbose_name_plural": "webhook deliveries",
+                "ordering": ["-id"],
+                "indexes": [
+                    models.Index(fields=["endpoint", "-id"], name="webhook_delivery_recent_idx")
+                ],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("attempt__gte", 1)), name="webhook_attempt_positive"
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='WebhookCursor',
+            name="WebhookCursor",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('position', models.IntegerField(default=-1)),
-                ('status', models.TextField(blank=True)),
-                ('collection_status', models.TextField(blank=True)),
-                ('attempts', models.PositiveIntegerField(default=0, help_text='Failed tries of the next one.')),
-                ('failing_since', models.DateTimeField(blank=True, null=True)),
-                ('next_attempt_at', models.DateTimeField(blank=True, null=True)),
-                ('last_error', models.TextField(blank=True)),
-                ('lease', models.UUIDField(blank=True, null=True)),
-                ('leased_until', models.DateTimeField(blank=True, null=True)),
-                ('fixture', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='webhook_cursors', to='streams.fixture')),
-                ('endpoint', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='cursors', to='streams.webhookendpoint')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("position", models.IntegerField(default=-1)),
+                ("status", models.TextField(blank=True)),
+                ("collection_status", models.TextField(blank=True)),
+                (
+                    "attempts",
+                    models.PositiveIntegerField(
+                        default=0, help_text="Failed tries of the next one."
+                    ),
+                ),
+                ("failing_since", models.DateTimeField(blank=True, null=True)),
+                ("next_attempt_at", models.DateTimeField(blank=True, null=True)),
+                ("last_error", models.TextField(blank=True)),
+                ("lease", models.UUIDField(blank=True, null=True)),
+                ("leased_until", models.DateTimeField(blank=True, null=True)),
+                (
+                    "fixture",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="webhook_cursors",
+                        to="streams.fixture",
+                    ),
+                ),
+                (
+                    "endpoint",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="cursors",
+                        to="streams.webhookendpoint",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['endpoint', 'fixture'],
-                'constraints': [models.UniqueConstraint(fields=('endpoint', 'fixture'), name='webhook_cursor_unique')],
+                "ordering": ["endpoint", "fixture"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("endpoint", "fixture"), name="webhook_cursor_unique"
+                    )
+                ],
             },
         ),
     ]

@@ -14,6 +14,7 @@ from streams.webhooks.models import EventKind, WebhookCursor, WebhookDelivery, W
 
 
 class WebhookEndpointForm(forms.ModelForm[WebhookEndpoint]):
+    url = forms.URLField(max_length=2000, assume_scheme="https")
     events = forms.MultipleChoiceField(
         choices=EventKind.choices, widget=forms.CheckboxSelectMultiple
     )
