@@ -1,0 +1,89 @@
+"""Deliveries through a real Celery worker process, nudged as the listener nudges them
+after each stored batch: the receiver fails for a while, then gets every packet in order."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import signal
+import subprocess
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from django.conf import settings as django_settings
+from django.db import connections
+
+from dde_site import processes
+from dde_site.celery import app as celery_app
+from streams import webhooks
+from streams.feed.writer import store_packets
+from streams.models import Fixture
+from streams.simulator import generate_match
+from streams.webhooks.models import WebhookDelivery, WebhookEndpoint
+from tests.conftest import match_packets
+from tests.webhooks.conftest import FAIL, HANG, OK, SECRET, Receiver, wait_for
+
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def worker_database_url() -> str:
+    db = connections["default"].settings_dict
+    auth = db["USER"] + (f":{db['PASSWORD']}" if db.get("PASSWORD") else "")
+    return f"postgres://{auth}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+
+
+@pytest.fixture
+def worker() -> Iterator[subprocess.Popen[bytes]]:
+    celery_app.control.purge()
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "tests.settings",
+        "DATABASE_URL": worker_database_url(),
+        "REDIS_URL": django_settings.REDIS_URL,
+        "WEBHOOK_RETRY_BASE_SECONDS": "0.05",
+        "WEBHOOK_RETRY_MAX_SECONDS": "0.3",
+        "WEBHOOK_TIMEOUT_SECONDS": "0.5",
+        "LOG_LEVEL": "WARNING",
+    }
+    name = f"webhooks-{uuid.uuid4().hex[:6]}@%h"
+    options = ["--concurrency", "4", "--name", name, "--loglevel", "WARNING"]
+    process = subprocess.Popen(processes.command(["worker", *options]), cwd=ROOT, env=env)
+    yield process
+    if process.poll() is None:
+        process.send_signal(signal.SIGKILL)
+    process.wait(timeout=10)
+
+
+def test_a_worker_delivers_every_packet_in_order_through_failures(
+    receiver: Receiver, worker: subprocess.Popen[bytes]
+) -> None:
+    receiver.plan = lambda n: FAIL if n < 4 or n % 13 == 7 else HANG if n == 21 else OK
+    match = generate_match(uuid.uuid4(), dt.datetime(2025, 1, 1, tzinfo=dt.UTC))
+    packets = match_packets(match)[:150]
+    fixture = Fixture.objects.create(
+        id=match.fixture_id,
+        home_team="H",
+        away_team="A",
+        kickoff=match.kickoff,
+        listen_from=match.kickoff - dt.timedelta(minutes=30),
+        listen_until=match.kickoff + dt.timedelta(hours=4),
+    )
+    endpoint = WebhookEndpoint.objects.create(url=receiver.url, secret=SECRET, events=["all"])
+    endpoint.fixtures.set([fixture])
+
+    # Stored in batches, each followed by the listener's nudge; a nudge that finds the
+    # (endpoint, fixture) in flight does nothing, and the one in flight goes on.
+    for start in range(0, len(packets), 25):
+        store_packets(fixture.id, packets[start : start + 25])
+        webhooks.nudge_after_commit(fixture.id)
+
+    wait_for(lambda: len(receiver.processed) >= len(packets), timeout=90, what="every packet")
+    assert receiver.positions(fixture.id) == list(range(len(packets)))
+    assert receiver.bad_signatures == 0
+    assert receiver.duplicates >= 1
+    assert WebhookDelivery.objects.filter(status_code=500).exists()
+    assert worker.poll() is None
