@@ -8,6 +8,7 @@ from typing import Any
 from celery import shared_task
 from celery.signals import worker_shutting_down
 from django.conf import settings
+from django.db import connection
 
 from streams.feed import dispatch, listener
 from streams.ops import health
@@ -44,14 +45,22 @@ def replay_fixture(fixture_id: str) -> bool:
 @shared_task(name="streams.tasks.deliver_webhooks", ignore_result=True)
 def deliver_webhooks(endpoint_id: int, fixture_id: str) -> str:
     """Post one endpoint's wanted packets of one fixture, in order (streams/webhooks/)."""
-    outcome = webhook_delivery.deliver(endpoint_id, uuid.UUID(fixture_id), enqueue=enqueue_delivery)
+    try:
+        outcome = webhook_delivery.deliver(
+            endpoint_id, uuid.UUID(fixture_id), enqueue=enqueue_delivery
+        )
+    finally:
+        connection.close()  # back to the pool: the worker's listeners share it
     return outcome.value
 
 
 @shared_task(name="streams.tasks.sweep_webhooks", ignore_result=True)
 def sweep_webhooks() -> int:
     """Beat: deliveries due and not in flight (the net under the listener's nudge)."""
-    return webhook_delivery.sweep(enqueue_delivery)
+    try:
+        return webhook_delivery.sweep(enqueue_delivery)
+    finally:
+        connection.close()
 
 
 @worker_shutting_down.connect

@@ -23,6 +23,7 @@ from typing import Any
 import httpx
 import structlog
 from django.conf import settings
+from django.db import connection
 from django.db.models import F, Q
 from django.utils import timezone
 
@@ -269,6 +270,10 @@ def _post(
         signing.IDEMPOTENCY_HEADER: signing.idempotency_key(fixture_id, item.position),
         signing.EVENTS_HEADER: ",".join(sorted(item.events)),
     }
+    # No pooled connection held while waiting on a receiver: the worker's listeners
+    # share the pool (inside a transaction, as in a test, it must stay).
+    if not connection.in_atomic_block:
+        connection.close()
     started = time.perf_counter()
     try:
         response = client.post(endpoint.url, content=item.body, headers=headers)
