@@ -4,11 +4,12 @@ after each stored batch: the receiver fails for a while, then gets every packet 
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 import signal
 import subprocess
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -18,12 +19,15 @@ from django.db import connections
 from dde_site import processes
 from dde_site.celery import app as celery_app
 from streams import webhooks
+from streams.dde.messages import DataPacket, parse_frame
+from streams.feed.listener import Outcome, follow
 from streams.feed.writer import store_packets
 from streams.models import Fixture
 from streams.simulator import generate_match
 from streams.webhooks.models import WebhookDelivery, WebhookEndpoint
-from tests.conftest import match_packets
+from tests.conftest import StartFeed, match_packets
 from tests.webhooks.conftest import FAIL, HANG, OK, SECRET, Receiver, wait_for
+from tests.webhooks.expected import expected_events
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
 
@@ -87,3 +91,31 @@ def test_a_worker_delivers_every_packet_in_order_through_failures(
     assert receiver.duplicates >= 1
     assert WebhookDelivery.objects.filter(status_code=500).exists()
     assert worker.poll() is None
+
+
+def test_the_listener_nudges_a_worker_that_delivers_each_key_event_of_a_followed_match(
+    receiver: Receiver,
+    worker: subprocess.Popen[bytes],
+    start_feed: StartFeed,
+    make_fixture: Callable[..., Fixture],
+) -> None:
+    receiver.plan = lambda n: FAIL if n < 3 or n % 7 == 3 else OK
+    feed = start_feed()
+    endpoint = WebhookEndpoint.objects.create(
+        url=receiver.url, secret=SECRET, events=["goal", "card", "correction", "match_finished"]
+    )
+    fixture = make_fixture()
+    assert follow(fixture.id, speed="fast") is Outcome.FINISHED  # the product's own listener
+
+    packets = [parse_frame(json.dumps(p)) for p in feed.actions(fixture.id)]
+    events = expected_events([p for p in packets if isinstance(p, DataPacket)])
+    wanted = {"goal", "card", "correction", "match_finished"}
+    expected = [position for position, kinds in enumerate(events) if kinds & wanted]
+    assert len(expected) > 10
+
+    def delivered() -> bool:
+        return receiver.positions(fixture.id) == expected
+
+    wait_for(delivered, timeout=90, what="every goal, card, correction and the end")
+    assert receiver.bad_signatures == 0
+    assert endpoint.deliveries.filter(status_code=500).exists()
