@@ -43,11 +43,11 @@ def replay_fixture(fixture_id: str) -> bool:
 
 
 @shared_task(name="streams.tasks.deliver_webhooks", ignore_result=True)
-def deliver_webhooks(endpoint_id: int, fixture_id: str) -> str:
+def deliver_webhooks(endpoint_id: int, fixture_id: str, retry: bool = False) -> str:
     """Post one endpoint's wanted packets of one fixture, in order (streams/webhooks/)."""
     try:
         outcome = webhook_delivery.deliver(
-            endpoint_id, uuid.UUID(fixture_id), enqueue=enqueue_delivery
+            endpoint_id, uuid.UUID(fixture_id), enqueue=enqueue_delivery, retry=retry
         )
     finally:
         connection.close()  # back to the pool: the worker's listeners share it

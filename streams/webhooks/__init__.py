@@ -18,9 +18,11 @@ def enqueue_delivery(endpoint_id: int, fixture_id: uuid.UUID, delay: float = 0.0
     """Queue the delivery task by name (the listener cannot import streams.tasks)."""
     from dde_site.celery import app
 
+    # A delay is a retry after a failure; no delay, a nudge or a continuation.
     app.send_task(
         "streams.tasks.deliver_webhooks",
         args=(endpoint_id, str(fixture_id)),
+        kwargs={"retry": delay > 0},
         countdown=delay or None,
     )
 

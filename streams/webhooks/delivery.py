@@ -357,14 +357,18 @@ def _cursor(endpoint: WebhookEndpoint, fixture: Fixture) -> WebhookCursor | None
     return cursor
 
 
-def deliver(endpoint_id: int, fixture_id: uuid.UUID, *, enqueue: Enqueue) -> Outcome:
+def deliver(
+    endpoint_id: int, fixture_id: uuid.UUID, *, enqueue: Enqueue, retry: bool = False
+) -> Outcome:
     """Post what the endpoint wants of the fixture's packets past its cursor, in order.
 
     Returns at once if another worker has it or its next try is not due; after a failure
-    it asks ``enqueue`` to run it again after the backoff delay.
+    it asks ``enqueue`` to run it again after the backoff delay. ``retry``: this is that
+    run, which, woken a moment early, asks again for the rest of the delay (a nudge
+    arriving during the backoff just returns).
     """
     for _ in range(3):  # packets stored while the lease was being let go: go on with them
-        outcome = _deliver_once(endpoint_id, fixture_id, enqueue)
+        outcome = _deliver_once(endpoint_id, fixture_id, enqueue, retry)
         if outcome is not Outcome.CAUGHT_UP or not _behind(endpoint_id, fixture_id):
             break
     if outcome is Outcome.MORE:
@@ -377,7 +381,9 @@ def _behind(endpoint_id: int, fixture_id: uuid.UUID) -> bool:
     return cursor.filter(position__lt=F("fixture__last_position")).exists()
 
 
-def _deliver_once(endpoint_id: int, fixture_id: uuid.UUID, enqueue: Enqueue) -> Outcome:
+def _deliver_once(
+    endpoint_id: int, fixture_id: uuid.UUID, enqueue: Enqueue, retry: bool
+) -> Outcome:
     endpoint = WebhookEndpoint.objects.filter(pk=endpoint_id, enabled=True).first()
     fixture = Fixture.objects.filter(pk=fixture_id).first()
     if endpoint is None:
@@ -387,8 +393,13 @@ def _deliver_once(endpoint_id: int, fixture_id: uuid.UUID, enqueue: Enqueue) -> 
     cursor = _cursor(endpoint, fixture)
     if cursor is None:
         return Outcome.NOT_COVERED
-    lease = _take_lease(cursor.pk, timezone.now())
+    now = timezone.now()
+    lease = _take_lease(cursor.pk, now)
     if lease is None:
+        cursor.refresh_from_db()
+        free = cursor.leased_until is None or cursor.leased_until < now
+        if retry and free and cursor.next_attempt_at and cursor.next_attempt_at > now:
+            enqueue(endpoint_id, fixture_id, (cursor.next_attempt_at - now).total_seconds())
         return Outcome.BUSY
     try:
         return _work(endpoint, fixture, cursor.pk, lease, enqueue)

@@ -22,11 +22,14 @@ SECRET = "a-receiver-secret-for-the-tests"
 OK, FAIL, HANG = "ok", "500", "hang"
 
 
-def wait_for(condition: Callable[[], object], timeout: float = 30.0, what: str = "") -> None:
+def wait_for(
+    condition: Callable[[], object], timeout: float = 30.0, what: str | Callable[[], str] = ""
+) -> None:
     deadline = time.monotonic() + timeout
     while not condition():
         if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what or condition}")
+            said = what() if callable(what) else what
+            raise AssertionError(f"timed out waiting for {said or condition}")
         time.sleep(0.02)
 
 

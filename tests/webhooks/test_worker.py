@@ -85,7 +85,12 @@ def test_a_worker_delivers_every_packet_in_order_through_failures(
         store_packets(fixture.id, packets[start : start + 25])
         webhooks.nudge_after_commit(fixture.id)
 
-    wait_for(lambda: len(receiver.processed) >= len(packets), timeout=90, what="every packet")
+    def progress() -> str:
+        cursors = list(endpoint.cursors.values())
+        done = len(receiver.processed)
+        return f"every packet: {done} processed, {receiver.requests} asked, {cursors}"
+
+    wait_for(lambda: len(receiver.processed) >= len(packets), timeout=90, what=progress)
     assert receiver.positions(fixture.id) == list(range(len(packets)))
     assert receiver.bad_signatures == 0
     assert receiver.duplicates >= 1
