@@ -7,8 +7,13 @@ import os
 # processes started by the tests inherit both through the environment.
 os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/15")
 os.environ.setdefault("CHANNEL_LAYER_PREFIX", f"test{os.getpid()}")
+# Celery's queues too: a worker that another run started (another checkout's code) must
+# not take this run's tasks, and this run's purge must not empty another's queue.
+os.environ.setdefault("TEST_CELERY_KEY_PREFIX", f"test{os.getpid()}:")
 
 from dde_site.settings import *  # noqa: F403
+
+CELERY_BROKER_TRANSPORT_OPTIONS = {"global_keyprefix": os.environ["TEST_CELERY_KEY_PREFIX"]}
 
 # WhiteNoise warns on every request when the collected-static folder does not exist yet.
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405

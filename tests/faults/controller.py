@@ -18,6 +18,7 @@ from typing import Any
 
 import psycopg
 from celery import Celery
+from django.conf import settings
 
 from streams.feed.locks import LOCKS_APPLICATION
 from tests.faults.records import CampaignConfig, Recovery
@@ -57,7 +58,12 @@ class Controller:
         self.recoveries: list[Recovery] = []
         self.duplicates: dict[str, int] = {}
         self._random = random.Random(config.seed)
-        self._dispatcher = Celery("fault-suite", broker=redis.url)
+        # The product's workers read tests.settings: the same key prefix as they have.
+        self._dispatcher = Celery(
+            "fault-suite",
+            broker=redis.url,
+            broker_transport_options=settings.CELERY_BROKER_TRANSPORT_OPTIONS,
+        )
 
     def process_fault(self, kind: str, ids: list[str]) -> None:
         before = self._lock_holders()
