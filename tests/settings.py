@@ -7,6 +7,9 @@ import os
 # processes started by the tests inherit both through the environment.
 os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/15")
 os.environ.setdefault("CHANNEL_LAYER_PREFIX", f"test{os.getpid()}")
+# The vendor's rate limit (5/s) would slow every test that starts many listeners; the
+# tests of the limit itself set it back (tests/feed/test_rate_limit.py).
+os.environ.setdefault("DDE_RATE_LIMIT_PER_SECOND", "1000")
 
 from dde_site.settings import *  # noqa: F403
 

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 import structlog
 from django.conf import settings
@@ -12,14 +14,19 @@ from django.db import DatabaseError, transaction
 
 from streams.dde.bounds import clip
 from streams.dde.rest import DdeApi, FixtureInfo, InvalidFixture, parse_fixture
+from streams.feed.ratelimit import vendor_limiter
 from streams.models import Fixture, FixtureStatus
 
 log = structlog.get_logger(__name__)
 
-# The default listen window: connect a little before kick-off (pre-match packets such as
-# team colours arrive then) and give up well after any extra time and shootout.
-LISTEN_BEFORE = dt.timedelta(minutes=15)
-LISTEN_AFTER = dt.timedelta(hours=4)
+# Statuses the Fixtures API may set on a fixture that already has a listener's data: a
+# match that will not be played (on), whatever the feed last said. Before the first packet
+# every vendor status is taken; after it the feed's fixtureSummary is the truth (§5.5).
+_OVERRIDING_STATUSES = {
+    FixtureStatus.POSTPONED,
+    FixtureStatus.CANCELLED,
+    FixtureStatus.ABANDONED,
+}
 # How much of a database error a skipped fixture's line keeps.
 _REASON_CHARS = 300
 
@@ -29,11 +36,29 @@ class FixtureNotSaved(Exception):
 
 
 def api() -> DdeApi:
-    return DdeApi(settings.DDE_API_URL, settings.DDE_AUTH_TOKEN, sport=settings.DDE_SPORT)
+    """The vendor's REST API, every call under the cluster's rate limit."""
+    return DdeApi(
+        settings.DDE_API_URL,
+        settings.DDE_AUTH_TOKEN,
+        sport=settings.DDE_SPORT,
+        before_request=vendor_limiter().acquire,
+    )
 
 
-def save_fixture(info: FixtureInfo) -> tuple[Fixture, bool]:
-    """Create or refresh a fixture from the vendor's data; keeps what staff scheduled."""
+def listen_window(kickoff: dt.datetime) -> tuple[dt.datetime, dt.datetime]:
+    """The default listen window: connect a little before kick-off (pre-match packets such
+    as team colours arrive then) and give up well after any extra time and shootout."""
+    before = dt.timedelta(minutes=settings.FIXTURE_LISTEN_BEFORE_MINUTES)
+    after = dt.timedelta(minutes=settings.FIXTURE_LISTEN_AFTER_MINUTES)
+    return kickoff - before, kickoff + after
+
+
+def save_fixture(info: FixtureInfo, seen_at: dt.datetime | None = None) -> tuple[Fixture, bool]:
+    """Create or refresh a fixture from the vendor's data; keeps what staff scheduled.
+
+    ``seen_at``: when the sync listed it (``Fixture.synced_at``). A fixture the vendor
+    deleted is marked ``vendor_deleted``, never deleted here: its packets stay.
+    """
     # Names are clipped to the columns staff edit in admin; ids and times are kept whole.
     defaults = {
         "name": info.name[:200],
@@ -44,14 +69,17 @@ def save_fixture(info: FixtureInfo) -> tuple[Fixture, bool]:
         "kickoff": info.kickoff,
         # What the vendor will cover may change before kick-off (docs/dde-protocol.md §9).
         **({"coverage_level": info.coverage_level} if info.coverage_level else {}),
+        "vendor_deleted": info.deleted,
+        **({"synced_at": seen_at} if seen_at is not None else {}),
     }
+    listen_from, listen_until = listen_window(info.kickoff)
     fixture, created = Fixture.objects.get_or_create(
         id=uuid.UUID(info.id),
         defaults={
             **defaults,
             "status": info.status or FixtureStatus.SCHEDULED,
-            "listen_from": info.kickoff - LISTEN_BEFORE,
-            "listen_until": info.kickoff + LISTEN_AFTER,
+            "listen_from": listen_from,
+            "listen_until": listen_until,
         },
     )
     if not created:
@@ -60,13 +88,22 @@ def save_fixture(info: FixtureInfo) -> tuple[Fixture, bool]:
             setattr(fixture, name, value)
         fields = list(defaults)
         if moved:  # re-scheduled upstream: move the window with the kick-off
-            fixture.listen_from = info.kickoff - LISTEN_BEFORE
-            fixture.listen_until = info.kickoff + LISTEN_AFTER
+            fixture.listen_from, fixture.listen_until = listen_from, listen_until
             fields += ["listen_from", "listen_until"]
+        if info.status and info.status != fixture.status and _vendor_status_applies(fixture, info):
+            fixture.status = info.status
+            fields.append("status")
         # Only these columns: a whole-row save would put back what a listener wrote
         # between the read above and this write (its position, the score, its epoch).
         fixture.save(update_fields=[*fields, "updated_at"])
     return fixture, created
+
+
+def _vendor_status_applies(fixture: Fixture, info: FixtureInfo) -> bool:
+    # Read from the row as loaded: a listener that stored its first packet since then
+    # writes its own status, and the next sync sees it.
+    no_packets_yet = fixture.last_position is None and not fixture.finished
+    return no_packets_yet or info.status in _OVERRIDING_STATUSES
 
 
 @dataclass
@@ -81,10 +118,17 @@ def import_fixtures(client: DdeApi | None = None) -> ImportResult:
     object without an id or kick-off, or one the database refuses, is skipped and named
     in one line; the others are still saved."""
     client = client or api()
+    return save_listed(client.all_fixtures(), client)
+
+
+def save_listed(
+    listed: Iterable[dict[str, Any]], client: DdeApi, seen_at: dt.datetime | None = None
+) -> ImportResult:
+    """Save each fixture object of ``listed``; skips (and names) the unusable ones."""
     result = ImportResult()
-    for raw in client.all_fixtures():
+    for raw in listed:
         try:
-            fixture = _save(parse_fixture(raw))
+            fixture = _save(parse_fixture(raw), seen_at)
         except InvalidFixture as exc:
             reason = exc.body
         except FixtureNotSaved as exc:
@@ -110,12 +154,12 @@ def import_fixture(fixture_id: uuid.UUID, client: DdeApi | None = None) -> Fixtu
         raise FixtureNotSaved(client.redact(str(exc))) from None
 
 
-def _save(info: FixtureInfo) -> Fixture:
+def _save(info: FixtureInfo, seen_at: dt.datetime | None = None) -> Fixture:
     """``save_fixture`` in a savepoint of its own: a fixture the database refuses rolls back
     alone, and the import goes on with the next one."""
     try:
         with transaction.atomic():
-            return save_fixture(info)[0]
+            return save_fixture(info, seen_at)[0]
     except (DatabaseError, ValueError, OverflowError) as exc:
         # OverflowError: a kick-off so near year 1 or 9999 that its listen window is not a date.
         detail = clip(f"{type(exc).__name__}: {exc}", _REASON_CHARS)
