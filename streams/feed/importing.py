@@ -53,11 +53,12 @@ def listen_window(kickoff: dt.datetime) -> tuple[dt.datetime, dt.datetime]:
     return kickoff - before, kickoff + after
 
 
-def save_fixture(info: FixtureInfo, seen_at: dt.datetime | None = None) -> tuple[Fixture, bool]:
+def save_fixture(info: FixtureInfo) -> tuple[Fixture, bool]:
     """Create or refresh a fixture from the vendor's data; keeps what staff scheduled.
 
-    ``seen_at``: when the sync listed it (``Fixture.synced_at``). A fixture the vendor
-    deleted is marked ``vendor_deleted``, never deleted here: its packets stay.
+    A fixture the vendor deleted is marked ``vendor_deleted``, never deleted here: its
+    packets stay. The vendor's status is taken before the listener's first packet, and
+    after it only when the match will not be played on (postponed, cancelled, abandoned).
     """
     # Names are clipped to the columns staff edit in admin; ids and times are kept whole.
     defaults = {
@@ -70,7 +71,6 @@ def save_fixture(info: FixtureInfo, seen_at: dt.datetime | None = None) -> tuple
         # What the vendor will cover may change before kick-off (docs/dde-protocol.md §9).
         **({"coverage_level": info.coverage_level} if info.coverage_level else {}),
         "vendor_deleted": info.deleted,
-        **({"synced_at": seen_at} if seen_at is not None else {}),
     }
     listen_from, listen_until = listen_window(info.kickoff)
     fixture, created = Fixture.objects.get_or_create(
@@ -90,20 +90,22 @@ def save_fixture(info: FixtureInfo, seen_at: dt.datetime | None = None) -> tuple
         if moved:  # re-scheduled upstream: move the window with the kick-off
             fixture.listen_from, fixture.listen_until = listen_from, listen_until
             fields += ["listen_from", "listen_until"]
-        if info.status and info.status != fixture.status and _vendor_status_applies(fixture, info):
-            fixture.status = info.status
-            fields.append("status")
         # Only these columns: a whole-row save would put back what a listener wrote
         # between the read above and this write (its position, the score, its epoch).
         fixture.save(update_fields=[*fields, "updated_at"])
+        if info.status and info.status != fixture.status:
+            _take_vendor_status(fixture, info.status)
     return fixture, created
 
 
-def _vendor_status_applies(fixture: Fixture, info: FixtureInfo) -> bool:
-    # Read from the row as loaded: a listener that stored its first packet since then
-    # writes its own status, and the next sync sees it.
-    no_packets_yet = fixture.last_position is None and not fixture.finished
-    return no_packets_yet or info.status in _OVERRIDING_STATUSES
+def _take_vendor_status(fixture: Fixture, status: str) -> None:
+    """One UPDATE, guarded in SQL: a listener that stored its first packet since the row
+    was read has written the feed's own status, which then stays."""
+    rows = Fixture.objects.filter(pk=fixture.pk)
+    if status not in _OVERRIDING_STATUSES:
+        rows = rows.filter(last_position__isnull=True, finished=False)
+    if rows.update(status=status):
+        fixture.status = status
 
 
 @dataclass
@@ -121,14 +123,12 @@ def import_fixtures(client: DdeApi | None = None) -> ImportResult:
     return save_listed(client.all_fixtures(), client)
 
 
-def save_listed(
-    listed: Iterable[dict[str, Any]], client: DdeApi, seen_at: dt.datetime | None = None
-) -> ImportResult:
+def save_listed(listed: Iterable[dict[str, Any]], client: DdeApi) -> ImportResult:
     """Save each fixture object of ``listed``; skips (and names) the unusable ones."""
     result = ImportResult()
     for raw in listed:
         try:
-            fixture = _save(parse_fixture(raw), seen_at)
+            fixture = _save(parse_fixture(raw))
         except InvalidFixture as exc:
             reason = exc.body
         except FixtureNotSaved as exc:
@@ -154,12 +154,12 @@ def import_fixture(fixture_id: uuid.UUID, client: DdeApi | None = None) -> Fixtu
         raise FixtureNotSaved(client.redact(str(exc))) from None
 
 
-def _save(info: FixtureInfo, seen_at: dt.datetime | None = None) -> Fixture:
+def _save(info: FixtureInfo) -> Fixture:
     """``save_fixture`` in a savepoint of its own: a fixture the database refuses rolls back
     alone, and the import goes on with the next one."""
     try:
         with transaction.atomic():
-            return save_fixture(info, seen_at)[0]
+            return save_fixture(info)[0]
     except (DatabaseError, ValueError, OverflowError) as exc:
         # OverflowError: a kick-off so near year 1 or 9999 that its listen window is not a date.
         detail = clip(f"{type(exc).__name__}: {exc}", _REASON_CHARS)
