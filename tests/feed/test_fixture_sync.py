@@ -44,6 +44,8 @@ def test_new_moved_postponed_and_removed_fixtures_arrive_within_one_sync(
     schedule.move(moved, new_kickoff)
     schedule.postpone(postponed)
     schedule.remove(removed)
+    kept_kickoff = Fixture.objects.get(pk=kept).kickoff
+    schedule.add(kept, kickoff=kept_kickoff, home="Renamed Rovers", away="Steady Town")
     sync_task("near")  # the beat task itself
 
     added = Fixture.objects.get(pk=new)
@@ -59,7 +61,9 @@ def test_new_moved_postponed_and_removed_fixtures_arrive_within_one_sync(
     gone = Fixture.objects.get(pk=removed)
     assert gone.vendor_deleted
     assert Packet.objects.filter(fixture=gone).count() == 1  # marked, never deleted
-    assert not Fixture.objects.get(pk=kept).vendor_deleted
+    renamed = Fixture.objects.get(pk=kept)
+    assert not renamed.vendor_deleted
+    assert (renamed.home_team, renamed.away_team) == ("Renamed Rovers", "Steady Town")
     assert Fixture.objects.filter(synced_at__isnull=False).count() == 5
 
 
@@ -174,3 +178,43 @@ def test_the_simulators_list_pages_as_documented_with_the_paged_header(
     assert [item["id"] for item in paged["content"]] == [str(ids[0])]
     deleted_too = httpx.get(url, headers=headers, params={"includeDeleted": "true"}).json()
     assert [item["fixtureDeleted"] for item in deleted_too] == [False, False, True]
+
+
+def test_the_client_sends_the_documented_filters_and_the_paged_header() -> None:
+    from streams.dde.rest import DdeApi
+
+    seen: list[httpx.Request] = []
+    calls: list[int] = []
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        page = int(request.url.params["page"])
+        return httpx.Response(200, json={"content": [], "number": page, "last": True})
+
+    client = DdeApi(
+        "http://vendor.invalid",
+        "token",
+        transport=httpx.MockTransport(answer),
+        before_request=lambda: calls.append(1),
+    )
+    listed = client.fixtures_between(
+        dt.date(2026, 1, 2),
+        dt.date(2026, 1, 3),
+        live=True,
+        status="postponed",
+        include_deleted=True,
+        page_size=7,
+    )
+    assert list(listed) == []
+    (request,) = seen
+    assert request.headers["paged"] == "true"
+    assert dict(request.url.params) == {
+        "dateFrom": "2026-01-02",
+        "dateTo": "2026-01-03",
+        "live": "true",
+        "status": "postponed",
+        "includeDeleted": "true",
+        "size": "7",
+        "page": "0",
+    }
+    assert calls == [1]  # the rate limit was asked first
