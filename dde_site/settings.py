@@ -251,6 +251,17 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_TASK_DEFAULT_QUEUE = "listeners"
 DISPATCH_INTERVAL_SECONDS = env_float("DISPATCH_INTERVAL_SECONDS", 5.0, minimum=0.5)
+# Fixture sync from the vendor's Fixtures API (streams/feed/sync.py): fixtures kicking off
+# within FIXTURE_SYNC_NEAR_HOURS are fetched every FIXTURE_SYNC_NEAR_SECONDS, those up to
+# FIXTURE_SYNC_FAR_DAYS ahead every FIXTURE_SYNC_FAR_SECONDS.
+FIXTURE_SYNC_NEAR_SECONDS = env_float("FIXTURE_SYNC_NEAR_SECONDS", 60.0, minimum=5.0)
+FIXTURE_SYNC_NEAR_HOURS = env_float("FIXTURE_SYNC_NEAR_HOURS", 24.0, minimum=1.0)
+FIXTURE_SYNC_FAR_SECONDS = env_float("FIXTURE_SYNC_FAR_SECONDS", 3600.0, minimum=60.0)
+FIXTURE_SYNC_FAR_DAYS = env_int("FIXTURE_SYNC_FAR_DAYS", 14, minimum=1)
+FIXTURE_SYNC_PAGE_SIZE = env_int("FIXTURE_SYNC_PAGE_SIZE", 100, minimum=1)
+# A fixture from the vendor is listened to from this long before kick-off to this long after.
+FIXTURE_LISTEN_BEFORE_MINUTES = env_float("FIXTURE_LISTEN_BEFORE_MINUTES", 30.0, minimum=0.0)
+FIXTURE_LISTEN_AFTER_MINUTES = env_float("FIXTURE_LISTEN_AFTER_MINUTES", 180.0, minimum=1.0)
 CELERY_BEAT_SCHEDULE = {
     "dispatch-listeners": {
         "task": "streams.tasks.dispatch_listeners",
@@ -263,6 +274,18 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": DISPATCH_INTERVAL_SECONDS,
         "options": {"expires": DISPATCH_INTERVAL_SECONDS},
     },
+    "sync-fixtures-near": {
+        "task": "streams.tasks.sync_fixtures",
+        "schedule": FIXTURE_SYNC_NEAR_SECONDS,
+        "args": ("near",),
+        "options": {"expires": FIXTURE_SYNC_NEAR_SECONDS},
+    },
+    "sync-fixtures-far": {
+        "task": "streams.tasks.sync_fixtures",
+        "schedule": FIXTURE_SYNC_FAR_SECONDS,
+        "args": ("far",),
+        "options": {"expires": FIXTURE_SYNC_FAR_SECONDS},
+    },
 }
 
 # The upstream DDE feed (the built-in simulator by default; see README to use the real feed).
@@ -270,6 +293,11 @@ DDE_STREAMS_URL = env_url("DDE_STREAMS_URL", "ws://127.0.0.1:8765", schemes=("ws
 DDE_API_URL = env_url("DDE_API_URL", "http://127.0.0.1:8765", schemes=("http", "https"))
 DDE_AUTH_TOKEN = env_str("DDE_AUTH_TOKEN", "demo-token")
 DDE_SPORT = env_str("DDE_SPORT", "soccer")
+# One limit for the whole cluster's vendor REST calls and websocket (re)connects, kept in
+# Redis (streams/feed/ratelimit.py); the vendor asks for at most 5 requests a second. The
+# margin widens the counted window for network jitter between our grant and its arrival.
+DDE_RATE_LIMIT_PER_SECOND = env_int("DDE_RATE_LIMIT_PER_SECOND", 5, minimum=1)
+DDE_RATE_LIMIT_MARGIN_SECONDS = env_float("DDE_RATE_LIMIT_MARGIN_SECONDS", 0.2, minimum=0.0)
 # Silence longer than this means a dead feed: the vendor heartbeats every 10 s, so 18 s
 # tolerates one late heartbeat and still notices a stall well within 20 s.
 DDE_WATCHDOG_SECONDS = env_float("DDE_WATCHDOG_SECONDS", 18.0, minimum=0.1)

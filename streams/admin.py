@@ -15,6 +15,7 @@ from django.utils.html import format_html
 from django.utils.timesince import timesince
 
 from streams import catalogue_admin  # noqa: F401  (registers the action-type catalogue)
+from streams.admin_add import ADD_FIELDSETS, FixtureAddForm
 from streams.dde.rest import DdeApiError
 from streams.feed import dispatch, importing
 from streams.models import Action, ApiToken, Fixture, Packet, RejectedFrame
@@ -102,6 +103,17 @@ class FixtureAdmin(admin.ModelAdmin[Fixture]):
         ("Summary from the feed", {"fields": SUMMARY_FIELDS, "classes": ("collapse",)}),
         ("Listener", {"fields": LISTENER_FIELDS}),
     )
+
+    def get_form(
+        self, request: HttpRequest, obj: Any = None, change: bool = False, **kw: Any
+    ) -> Any:
+        # Adding: the vendor's fixture id only; teams and kick-off are fetched (admin_add.py).
+        if obj is None:
+            kw["form"] = FixtureAddForm
+        return super().get_form(request, obj, change, **kw)
+
+    def get_fieldsets(self, request: HttpRequest, obj: Fixture | None = None) -> Any:
+        return ADD_FIELDSETS if obj is None else super().get_fieldsets(request, obj)
 
     def get_readonly_fields(self, request: HttpRequest, obj: Fixture | None = None) -> Any:
         # The DDE id is the vendor's key and what every stored packet hangs on. Editable, a

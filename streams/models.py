@@ -56,7 +56,11 @@ class FixtureQuerySet(models.QuerySet["Fixture"]):
     def due(self, now: dt.datetime) -> FixtureQuerySet:
         """Fixtures whose listen window is open and that still need a listener."""
         return self.filter(
-            listen_from__lte=now, listen_until__gt=now, finished=False, stop_requested=False
+            listen_from__lte=now,
+            listen_until__gt=now,
+            finished=False,
+            stop_requested=False,
+            vendor_deleted=False,
         )
 
     def live(self) -> FixtureQuerySet:
@@ -110,6 +114,13 @@ class Fixture(models.Model):
     stop_requested = models.BooleanField(default=False)
     retry_not_before = models.DateTimeField(
         null=True, blank=True, help_text="Set after the vendor rejected the token."
+    )
+    vendor_deleted = models.BooleanField(
+        default=False,
+        help_text="The vendor's fixtures API lists it as deleted; its stored data is kept.",
+    )
+    synced_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the fixture sync last saw it in the vendor's list."
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

@@ -67,3 +67,11 @@ def sweep_webhooks() -> int:
 def _let_go_of_fixtures(**_: Any) -> None:
     # Warm shutdown waits for running tasks; listeners would otherwise run until full time.
     listener.stop_all_listeners()
+
+
+@shared_task(name="streams.tasks.sync_fixtures", ignore_result=True)
+def sync_fixtures(reach: str = "near") -> int:
+    """Beat: fixtures from the vendor's Fixtures API (``streams.feed.sync``); how many saved."""
+    from streams.feed import sync
+
+    return sync.sync_fixtures("far" if reach == "far" else "near").saved

@@ -10,6 +10,9 @@ os.environ.setdefault("CHANNEL_LAYER_PREFIX", f"test{os.getpid()}")
 # Celery's queues too: a worker that another run started (another checkout's code) must
 # not take this run's tasks, and this run's purge must not empty another's queue.
 os.environ.setdefault("TEST_CELERY_KEY_PREFIX", f"test{os.getpid()}:")
+# The vendor's rate limit (5/s) would slow every test that starts many listeners; the
+# tests of the limit itself set it back (tests/feed/test_rate_limit.py).
+os.environ.setdefault("DDE_RATE_LIMIT_PER_SECOND", "1000")
 
 from dde_site.settings import *  # noqa: F403
 

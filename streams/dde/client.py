@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-from collections.abc import AsyncGenerator, Callable
+from collections.abc import AsyncGenerator, Awaitable, Callable
 from contextlib import aclosing
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -150,7 +150,10 @@ class FeedClient:
         max_frame_bytes: int = MAX_FRAME_BYTES,
         frame_ceiling_bytes: int = FRAME_CEILING_BYTES,
         logger: Logger | None = None,
+        before_connect: Callable[[], Awaitable[None]] | None = None,
     ) -> None:
+        """``before_connect`` is awaited before every connection attempt: the feed side
+        passes a cluster-wide rate limit in here (``streams.feed.ratelimit``)."""
         if frame_ceiling_bytes < max_frame_bytes:
             raise ValueError("frame_ceiling_bytes must be at least max_frame_bytes")
         self._endpoint = endpoint
@@ -159,6 +162,7 @@ class FeedClient:
         self._backoff = backoff or Backoff()
         self._max_frame_bytes = max_frame_bytes
         self._frame_ceiling = frame_ceiling_bytes
+        self._before_connect = before_connect
         # Resume no lower than this: set past a frame the vendor re-sends and we cannot read.
         self._resume_floor = 0
         self._log: Logger = logger or structlog.get_logger("streams.dde.client").bind(
@@ -216,6 +220,8 @@ class FeedClient:
     ) -> AsyncGenerator[Event, None]:
         url = self._endpoint.url(position)
         self._log.info("dde.connecting", url=url, start_position=position, attempt=attempt)
+        if self._before_connect is not None:
+            await self._before_connect()
         try:
             ws = await self._open(url)
         except _Dropped as exc:

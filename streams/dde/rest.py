@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any, cast
 
@@ -77,6 +77,8 @@ class FixtureInfo:
     status: str | None
     collection_status: str | None
     coverage_level: str | None = None
+    # Listed with ``includeDeleted=true``: the vendor removed the fixture (§11.1).
+    deleted: bool = False
 
 
 class DdeApi:
@@ -91,13 +93,17 @@ class DdeApi:
         sport: str = "soccer",
         timeout: float = 10.0,
         transport: httpx.BaseTransport | None = None,
+        before_request: Callable[[], None] | None = None,
     ) -> None:
+        """``before_request`` is called before every HTTP request: the feed side passes a
+        cluster-wide rate limit in here (``streams.feed.ratelimit``)."""
         self.base_url = base_url.rstrip("/")
         self.sport = sport
         self._token = token
         self._headers = {"Accept": ACCEPT, "Authorization": f"Bearer {token}"}
         self._timeout = timeout
         self._transport = transport
+        self._before_request = before_request
 
     def fixtures(self, **params: Any) -> list[dict[str, Any]]:
         """``GET /{sport}/fixtures`` with query ``params`` (§11.1); one page, as listed."""
@@ -119,9 +125,37 @@ class DdeApi:
             if last or len(listed) < page_size or not new:
                 return
 
+    def fixtures_between(
+        self,
+        date_from: dt.date | None = None,
+        date_to: dt.date | None = None,
+        *,
+        live: bool | None = None,
+        status: str | None = None,
+        include_deleted: bool = False,
+        page_size: int | None = None,
+    ) -> Iterator[dict[str, Any]]:
+        """Every fixture from ``date_from`` to ``date_to`` (days, both included), on every
+        page, with the documented filters (§11.1): ``live``, ``status`` (``scheduled``,
+        ``live``, ``completed``, ``postponed``) and ``includeDeleted``, which lists fixtures
+        the vendor removed with ``fixtureDeleted: true``."""
+        params: dict[str, Any] = {}
+        if date_from is not None:
+            params["dateFrom"] = date_from.isoformat()
+        if date_to is not None:
+            params["dateTo"] = date_to.isoformat()
+        if live is not None:
+            params["live"] = "true" if live else "false"
+        if status:
+            params["status"] = status
+        if include_deleted:
+            params["includeDeleted"] = "true"
+        return self.all_fixtures(page_size, **params)
+
     def _fixture_page(self, params: dict[str, Any]) -> tuple[list[dict[str, Any]], bool]:
         """One page of the list and whether the wrapper marks it the last one."""
-        body = self._get(f"/{self.sport}/fixtures", params)
+        # §11.1: the list pages when the request carries the ``paged: true`` header.
+        body = self._get(f"/{self.sport}/fixtures", params, paged="page" in params)
         last = False
         if isinstance(body, dict):
             listed = next((body[k] for k in _LIST_KEYS if isinstance(body.get(k), list)), None)
@@ -142,11 +176,16 @@ class DdeApi:
         """``GET /{sport}/fixtures/{fixtureId}/actions``: every packet, after the match (§11.2)."""
         return _objects(self._get(f"/{self.sport}/fixtures/{fixture_id}/actions"), "action list")
 
-    def _get(self, path: str, params: dict[str, Any] | None = None) -> object:
+    def _get(
+        self, path: str, params: dict[str, Any] | None = None, *, paged: bool = False
+    ) -> object:
+        if self._before_request is not None:
+            self._before_request()
+        headers = {**self._headers, "paged": "true"} if paged else self._headers
         try:
             with httpx.Client(
                 base_url=self.base_url,
-                headers=self._headers,
+                headers=headers,
                 timeout=self._timeout,
                 transport=self._transport,
             ) as http:
@@ -214,6 +253,7 @@ def parse_fixture(obj: dict[str, Any]) -> FixtureInfo:
         status=enum_name(raw.get("status"), FIXTURE_STATUSES),
         collection_status=enum_name(raw.get("collectionStatus"), COLLECTION_STATUSES),
         coverage_level=enum_name(raw.get("coverageLevel"), COVERAGE_LEVELS),
+        deleted=as_bool(raw.get("fixtureDeleted")) is True,
     )
 
 

@@ -116,3 +116,4 @@ class FixtureWire(TypedDict, total=False):
     type: str
     coverageLevel: str | int
     teams: list[FixtureTeamWire]
+    fixtureDeleted: bool

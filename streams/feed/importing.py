@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 import structlog
 from django.conf import settings
@@ -12,14 +14,19 @@ from django.db import DatabaseError, transaction
 
 from streams.dde.bounds import clip
 from streams.dde.rest import DdeApi, FixtureInfo, InvalidFixture, parse_fixture
+from streams.feed.ratelimit import vendor_limiter
 from streams.models import Fixture, FixtureStatus
 
 log = structlog.get_logger(__name__)
 
-# The default listen window: connect a little before kick-off (pre-match packets such as
-# team colours arrive then) and give up well after any extra time and shootout.
-LISTEN_BEFORE = dt.timedelta(minutes=15)
-LISTEN_AFTER = dt.timedelta(hours=4)
+# Statuses the Fixtures API may set on a fixture that already has a listener's data: a
+# match that will not be played (on), whatever the feed last said. Before the first packet
+# every vendor status is taken; after it the feed's fixtureSummary is the truth (§5.5).
+_OVERRIDING_STATUSES = {
+    FixtureStatus.POSTPONED,
+    FixtureStatus.CANCELLED,
+    FixtureStatus.ABANDONED,
+}
 # How much of a database error a skipped fixture's line keeps.
 _REASON_CHARS = 300
 
@@ -29,11 +36,30 @@ class FixtureNotSaved(Exception):
 
 
 def api() -> DdeApi:
-    return DdeApi(settings.DDE_API_URL, settings.DDE_AUTH_TOKEN, sport=settings.DDE_SPORT)
+    """The vendor's REST API, every call under the cluster's rate limit."""
+    return DdeApi(
+        settings.DDE_API_URL,
+        settings.DDE_AUTH_TOKEN,
+        sport=settings.DDE_SPORT,
+        before_request=vendor_limiter().acquire,
+    )
+
+
+def listen_window(kickoff: dt.datetime) -> tuple[dt.datetime, dt.datetime]:
+    """The default listen window: connect a little before kick-off (pre-match packets such
+    as team colours arrive then) and give up well after any extra time and shootout."""
+    before = dt.timedelta(minutes=settings.FIXTURE_LISTEN_BEFORE_MINUTES)
+    after = dt.timedelta(minutes=settings.FIXTURE_LISTEN_AFTER_MINUTES)
+    return kickoff - before, kickoff + after
 
 
 def save_fixture(info: FixtureInfo) -> tuple[Fixture, bool]:
-    """Create or refresh a fixture from the vendor's data; keeps what staff scheduled."""
+    """Create or refresh a fixture from the vendor's data; keeps what staff scheduled.
+
+    A fixture the vendor deleted is marked ``vendor_deleted``, never deleted here: its
+    packets stay. The vendor's status is taken before the listener's first packet, and
+    after it only when the match will not be played on (postponed, cancelled, abandoned).
+    """
     # Names are clipped to the columns staff edit in admin; ids and times are kept whole.
     defaults = {
         "name": info.name[:200],
@@ -44,14 +70,16 @@ def save_fixture(info: FixtureInfo) -> tuple[Fixture, bool]:
         "kickoff": info.kickoff,
         # What the vendor will cover may change before kick-off (docs/dde-protocol.md §9).
         **({"coverage_level": info.coverage_level} if info.coverage_level else {}),
+        "vendor_deleted": info.deleted,
     }
+    listen_from, listen_until = listen_window(info.kickoff)
     fixture, created = Fixture.objects.get_or_create(
         id=uuid.UUID(info.id),
         defaults={
             **defaults,
             "status": info.status or FixtureStatus.SCHEDULED,
-            "listen_from": info.kickoff - LISTEN_BEFORE,
-            "listen_until": info.kickoff + LISTEN_AFTER,
+            "listen_from": listen_from,
+            "listen_until": listen_until,
         },
     )
     if not created:
@@ -60,13 +88,24 @@ def save_fixture(info: FixtureInfo) -> tuple[Fixture, bool]:
             setattr(fixture, name, value)
         fields = list(defaults)
         if moved:  # re-scheduled upstream: move the window with the kick-off
-            fixture.listen_from = info.kickoff - LISTEN_BEFORE
-            fixture.listen_until = info.kickoff + LISTEN_AFTER
+            fixture.listen_from, fixture.listen_until = listen_from, listen_until
             fields += ["listen_from", "listen_until"]
         # Only these columns: a whole-row save would put back what a listener wrote
         # between the read above and this write (its position, the score, its epoch).
         fixture.save(update_fields=[*fields, "updated_at"])
+        if info.status and info.status != fixture.status:
+            _take_vendor_status(fixture, info.status)
     return fixture, created
+
+
+def _take_vendor_status(fixture: Fixture, status: str) -> None:
+    """One UPDATE, guarded in SQL: a listener that stored its first packet since the row
+    was read has written the feed's own status, which then stays."""
+    rows = Fixture.objects.filter(pk=fixture.pk)
+    if status not in _OVERRIDING_STATUSES:
+        rows = rows.filter(last_position__isnull=True, finished=False)
+    if rows.update(status=status):
+        fixture.status = status
 
 
 @dataclass
@@ -81,8 +120,13 @@ def import_fixtures(client: DdeApi | None = None) -> ImportResult:
     object without an id or kick-off, or one the database refuses, is skipped and named
     in one line; the others are still saved."""
     client = client or api()
+    return save_listed(client.all_fixtures(), client)
+
+
+def save_listed(listed: Iterable[dict[str, Any]], client: DdeApi) -> ImportResult:
+    """Save each fixture object of ``listed``; skips (and names) the unusable ones."""
     result = ImportResult()
-    for raw in client.all_fixtures():
+    for raw in listed:
         try:
             fixture = _save(parse_fixture(raw))
         except InvalidFixture as exc:

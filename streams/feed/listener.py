@@ -42,6 +42,7 @@ from streams.dde.messages import ControlMessage, DataPacket
 from streams.feed import lifecycle
 from streams.feed.locks import Lease, LeaseLost, ProcessLocks, process_locks
 from streams.feed.loop import listener_loop
+from streams.feed.ratelimit import vendor_limiter
 from streams.feed.writer import FixtureWriter, record_rejected_frame
 from streams.models import Feed, Fixture, ListenerState
 from streams.ops import metrics
@@ -216,6 +217,8 @@ class _Listener:
             max_frame_bytes=self.config.max_frame_bytes,
             frame_ceiling_bytes=self.config.frame_ceiling_bytes,
             logger=self.log,
+            # Every (re)connect waits for the cluster's vendor rate limit.
+            before_connect=vendor_limiter().acquire_async,
         )
         queue: asyncio.Queue[Queued] = asyncio.Queue(maxsize=self.config.batch_max * 4)
         pump = asyncio.create_task(self._pump(client, queue))

@@ -12,7 +12,7 @@ from websockets.datastructures import Headers
 from websockets.http11 import Response
 
 from streams.simulator.hostile import hostile_fixture
-from streams.simulator.routes import SPORT, BadRequest, RestRequest
+from streams.simulator.routes import SPORT, BadRequest, NotFound, RestRequest
 from streams.simulator.schedule import FixtureEntry, Outline, Schedule
 
 JSON: Final = "application/json"
@@ -46,6 +46,7 @@ def error_response(status: int, message: str) -> Response:
 def fixture_payload(entry: FixtureEntry, outline: Outline, now: dt.datetime) -> dict[str, Any]:
     """A fixture object (§11.1); teams home first, as the name is."""
     status, collection = outline.status(now)
+    status = entry.status or status  # postponed (or cancelled...) on command
     return {
         "id": str(entry.id),
         "name": outline.name,
@@ -64,7 +65,7 @@ def fixture_payload(entry: FixtureEntry, outline: Outline, now: dt.datetime) -> 
         ],
         "venue": {"name": f"{outline.home.name} Stadium"},
         "sport": SPORT,
-        "fixtureDeleted": False,
+        "fixtureDeleted": entry.deleted,
         "updateCount": entry.update_count,
     }
 
@@ -111,12 +112,46 @@ def _page(items: list[dict[str, Any]], query: dict[str, str]) -> list[dict[str, 
     return items[page * size : (page + 1) * size]
 
 
-def answer(request: RestRequest, schedule: Schedule, pace: float, now: dt.datetime) -> Response:
+def _paged(items: list[dict[str, Any]], query: dict[str, str]) -> dict[str, Any]:
+    """With the ``paged: true`` header (§11.1): one page (20 by default) in a Spring-style
+    wrapper carrying the "pageable" metadata."""
+    try:
+        size, page = int(query.get("size", "20")), int(query.get("page", "0"))
+    except ValueError:
+        raise BadRequest("size and page must be integers") from None
+    if size < 1 or page < 0:
+        raise BadRequest("size must be positive and page not negative")
+    content = items[page * size : (page + 1) * size]
+    total_pages = (len(items) + size - 1) // size
+    return {
+        "content": content,
+        "pageable": {"pageNumber": page, "pageSize": size, "offset": page * size},
+        "totalElements": len(items),
+        "totalPages": total_pages,
+        "number": page,
+        "size": size,
+        "numberOfElements": len(content),
+        "first": page == 0,
+        "last": page + 1 >= total_pages,
+        "empty": not content,
+    }
+
+
+def answer(
+    request: RestRequest,
+    schedule: Schedule,
+    pace: float,
+    now: dt.datetime,
+    *,
+    paged: bool = False,
+) -> Response:
     """The JSON answer to an authorised REST request; raises BadRequest."""
     if request.kind == "fixtures":
-        return _fixtures(request.query, schedule, pace, now)
+        return _fixtures(request.query, schedule, pace, now, paged=paged)
     assert request.fixture_id is not None
     entry = schedule.entry(request.fixture_id)
+    if not entry.scheduled and not schedule.recorded:
+        raise NotFound(f"no fixture {request.fixture_id}")
     if request.kind == "fixture":
         body = json.dumps(_listed(entry, schedule, pace, now), ensure_ascii=False)
         return response(200, body.encode())
@@ -126,8 +161,13 @@ def answer(request: RestRequest, schedule: Schedule, pace: float, now: dt.dateti
     return response(200, ("[" + ",".join(frames) + "]").encode())
 
 
-def _fixtures(query: dict[str, str], schedule: Schedule, pace: float, now: dt.datetime) -> Response:
+def _fixtures(
+    query: dict[str, str], schedule: Schedule, pace: float, now: dt.datetime, *, paged: bool
+) -> Response:
     _date(query, "dateFrom"), _date(query, "dateTo")  # a bad date is a 400 even if no fixture
-    listed = [_listed(entry, schedule, pace, now) for entry in schedule.scheduled()]
-    kept = _page([item for item in listed if _keep(item, query)], query)
-    return response(200, json.dumps(kept, ensure_ascii=False).encode())
+    deleted_too = query.get("includeDeleted", "").lower() == "true"
+    entries = [e for e in schedule.scheduled() if deleted_too or not e.deleted]
+    listed = [_listed(entry, schedule, pace, now) for entry in entries]
+    kept = [item for item in listed if _keep(item, query)]
+    body: object = _paged(kept, query) if paged else _page(kept, query)
+    return response(200, json.dumps(body, ensure_ascii=False).encode())

@@ -64,6 +64,16 @@ class RunningSimulator:
             self._ready.set()
             await self._stop.wait()
 
+    def drop_all(self) -> int:
+        """Cut every open stream at once (``Simulator.drop_all``), from any thread."""
+        if self._loop is None:
+            return 0
+
+        async def drop() -> int:
+            return self.simulator.drop_all()
+
+        return asyncio.run_coroutine_threadsafe(drop(), self._loop).result(10)
+
     def stop(self, timeout: float = 10.0) -> None:
         """Close every connection (1001) and the listening socket, then end the thread."""
         if self._loop is not None and self._stop is not None and not self._loop.is_closed():

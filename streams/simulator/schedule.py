@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import bisect
+import dataclasses
 import datetime as dt
 import random
 import threading
@@ -35,6 +36,10 @@ class FixtureEntry:
     away: str | None = None
     scheduled: bool = True
     update_count: int = 0
+    # Set on command (``Schedule.postpone``, ``Schedule.remove``): the status the fixtures
+    # API lists instead of the match's own, and whether it lists the fixture as deleted.
+    status: str | None = None
+    deleted: bool = False
 
 
 @dataclass(frozen=True)
@@ -84,8 +89,11 @@ class Schedule:
     ``variant`` (type numbering, invented types) applies to every match it generates.
     """
 
-    def __init__(self, variant: MatchVariant = DEFAULT_VARIANT) -> None:
+    def __init__(self, variant: MatchVariant = DEFAULT_VARIANT, *, recorded: bool = True) -> None:
         self.variant = variant
+        # False: the REST twin answers 404 for an id it has not scheduled, as the vendor
+        # does for one it does not know (the default plays any id as a recorded match).
+        self.recorded = recorded
         self._lock = threading.Lock()
         self._fixtures: dict[uuid.UUID, FixtureEntry] = {}
         self._matches: OrderedDict[tuple[FixtureEntry, float], Match] = OrderedDict()
@@ -109,6 +117,30 @@ class Schedule:
                 entry = FixtureEntry(
                     fixture_id, entry.kickoff, home, away, update_count=previous.update_count + 1
                 )
+            self._fixtures[fixture_id] = entry
+            return entry
+
+    def move(self, fixture_id: uuid.UUID, kickoff: dt.datetime) -> FixtureEntry:
+        """Change a scheduled fixture's kick-off (``updateCount`` goes up)."""
+        if kickoff.tzinfo is None:
+            raise ValueError("kickoff must be timezone-aware")
+        return self._change(fixture_id, kickoff=kickoff.astimezone(dt.UTC))
+
+    def postpone(self, fixture_id: uuid.UUID, status: str = "Postponed") -> FixtureEntry:
+        """List a scheduled fixture with ``status`` (Postponed, Cancelled, Abandoned...)."""
+        return self._change(fixture_id, status=status)
+
+    def remove(self, fixture_id: uuid.UUID) -> FixtureEntry:
+        """Delete a scheduled fixture: listed only with ``includeDeleted=true``, then with
+        ``fixtureDeleted: true``; ``add`` brings it back."""
+        return self._change(fixture_id, deleted=True)
+
+    def _change(self, fixture_id: uuid.UUID, **changes: object) -> FixtureEntry:
+        with self._lock:
+            previous = self._fixtures.get(fixture_id)
+            if previous is None:
+                raise KeyError(f"fixture {fixture_id} is not scheduled")
+            entry = dataclasses.replace(previous, **changes, update_count=previous.update_count + 1)  # type: ignore[arg-type]
             self._fixtures[fixture_id] = entry
             return entry
 

@@ -13,6 +13,7 @@ import random
 import time
 from collections.abc import AsyncIterator, Callable, Coroutine
 from dataclasses import dataclass
+from functools import partial
 from typing import Any, Final
 
 from websockets.asyncio.server import Server, ServerConnection, serve
@@ -20,6 +21,7 @@ from websockets.exceptions import ConnectionClosed
 from websockets.http11 import Request, Response
 
 from streams.simulator import rest
+from streams.simulator.arrivals import Arrivals
 from streams.simulator.faults import FaultSpec
 from streams.simulator.feed import Feed, FeedOptions, control
 from streams.simulator.hostile import echoed_refusal
@@ -106,6 +108,8 @@ class Simulator:
         self.auth_timeout = auth_timeout
         self.stats = Stats()
         self.journal = Journal()
+        self.arrivals = Arrivals()
+        self._open: set[ServerConnection] = set()
         self._token = token
         self._clock = clock
         self._first_attempt: float | None = None
@@ -134,6 +138,14 @@ class Simulator:
         """Serve from a daemon thread with its own event loop, for sync code."""
         return RunningSimulator.start(self, host, port)
 
+    def drop_all(self) -> int:
+        """Cut every open stream at once, without a close frame (a mass drop, for tests);
+        call it on the server's loop. How many were cut."""
+        dropped = list(self._open)
+        for ws in dropped:
+            ws.transport.abort()
+        return len(dropped)
+
     def _next_malformed(self) -> int:
         # Shared by all connections so that every kind turns up even with short ones.
         kind, self._malformed = self._malformed, self._malformed + 1
@@ -153,6 +165,7 @@ class Simulator:
     async def _process_request(
         self, connection: ServerConnection, request: Request
     ) -> Response | None:
+        self.arrivals.note()
         if "websocket" not in _header(request, "Upgrade").lower():
             return await self._rest(request)
         self.stats.upgrades += 1
@@ -196,9 +209,10 @@ class Simulator:
             return rest.text_response(401, INVALID_AUTH)
         try:
             route = parse_rest(request.path)
+            paged = _header(request, "paged").strip().lower() == "true"
             # Generating a match takes a few milliseconds: keep the loop free meanwhile.
             return await asyncio.to_thread(
-                rest.answer, route, self.schedule, self.pace, self._clock()
+                partial(rest.answer, paged=paged), route, self.schedule, self.pace, self._clock()
             )
         except NotFound as exc:
             return rest.error_response(404, str(exc))
@@ -210,6 +224,7 @@ class Simulator:
         fixture_id, number = str(request.fixture_id), next(self._connections)
         self.stats.connections += 1
         self.stats.open_connections += 1
+        self._open.add(ws)
         logger.info(
             "stream opened: fixture %s from position %d", request.fixture_id, request.start_position
         )
@@ -237,6 +252,7 @@ class Simulator:
         except ConnectionClosed:
             pass
         finally:
+            self._open.discard(ws)
             self.stats.open_connections -= 1
             note("closed")
             logger.info("stream closed: fixture %s", request.fixture_id)

@@ -66,5 +66,5 @@ def test_a_fixture_import_keeps_what_the_listener_stored_since_it_was_read(
     assert (stale.name, stale.kickoff, stale.listen_until) == (
         "Renamed",
         moved,
-        moved + importing.LISTEN_AFTER,
+        importing.listen_window(moved)[1],
     )

@@ -57,48 +57,7 @@ def test_the_fixture_list_shows_score_packets_and_listener_state(
         assert text in page
 
 
-def test_staff_schedule_a_fixture_with_its_dde_id(admin_client: Client) -> None:
-    data = form_data()
-    response = admin_client.post(ADD_URL, data)
-    assert response.status_code == 302
-    assert Fixture.objects.get(pk=data["id"]).home_team == "Home FC"
-
-
-def test_a_listen_window_that_ends_before_kickoff_is_refused(admin_client: Client) -> None:
-    kickoff = timezone.now() + dt.timedelta(hours=1)
-    early = kickoff - dt.timedelta(minutes=5)
-    data = form_data(
-        listen_until_0=early.strftime("%Y-%m-%d"), listen_until_1=early.strftime("%H:%M:%S")
-    )
-    response = admin_client.post(ADD_URL, data)
-    assert response.status_code == 200
-    assert "must end after kick-off" in response.content.decode()
-    assert not Fixture.objects.exists()
-
-
-def at(moment: dt.datetime, field: str) -> dict[str, str]:
-    return {f"{field}_0": moment.strftime("%Y-%m-%d"), f"{field}_1": moment.strftime("%H:%M:%S")}
-
-
-@pytest.mark.parametrize(
-    ("window", "error"),
-    [
-        ({"listen_from": 30, "listen_until": 20}, "The listen window must end after it starts."),
-        ({"listen_from": 5, "listen_until": 180}, "The listen window must open by kick-off."),
-        ({"listen_from": -15, "listen_until": 0}, "The listen window must end after kick-off."),
-    ],
-)
-def test_a_listen_window_out_of_order_is_a_form_error_not_a_500(
-    admin_client: Client, window: dict[str, int], error: str
-) -> None:
-    kickoff = timezone.now() + dt.timedelta(hours=1)
-    data = form_data(**at(kickoff, "kickoff"))
-    for field, minutes in window.items():
-        data.update(at(kickoff + dt.timedelta(minutes=minutes), field))
-    response = admin_client.post(ADD_URL, data)
-    assert response.status_code == 200
-    assert error in response.context["adminform"].form.errors.as_text()
-    assert not Fixture.objects.exists()
+# Adding a fixture (the vendor's id, teams and kick-off fetched): tests/feed/test_fixture_add.py
 
 
 def test_a_malformed_fixture_id_is_a_form_error(admin_client: Client) -> None:
@@ -119,15 +78,6 @@ def test_a_fixture_id_cannot_be_changed_onto_another_fixture(
     second.refresh_from_db()
     assert (first.home_team, second.home_team) == ("Renamed", "Second")
     assert Fixture.objects.count() == 2
-
-
-def test_a_duplicate_fixture_id_is_refused(
-    admin_client: Client, make_fixture: Callable[..., Fixture]
-) -> None:
-    existing = make_fixture()
-    response = admin_client.post(ADD_URL, form_data(id=str(existing.id)))
-    assert response.status_code == 200
-    assert "already exists" in response.content.decode()
 
 
 def test_the_stop_action_sets_the_stop_flag(
