@@ -251,6 +251,8 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_TASK_DEFAULT_QUEUE = "listeners"
 DISPATCH_INTERVAL_SECONDS = env_float("DISPATCH_INTERVAL_SECONDS", 5.0, minimum=0.5)
+# A finished fixture is compared with the vendor's post-match list this long after its end.
+RECONCILE_DELAY_SECONDS = env_float("RECONCILE_DELAY_SECONDS", 30.0, minimum=0)
 CELERY_BEAT_SCHEDULE = {
     "dispatch-listeners": {
         "task": "streams.tasks.dispatch_listeners",
