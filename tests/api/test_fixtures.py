@@ -105,9 +105,7 @@ def test_one_fixture_has_its_summary_period_scores_and_counts(api: Client) -> No
     assert response.status_code == 200
     data = response.json()
     extras = ("period_scores", "counts", "reconciliation")
-    assert {k: v for k, v in data.items() if k not in extras} == (
-        fixture.to_payload()
-    )
+    assert {k: v for k, v in data.items() if k not in extras} == fixture.to_payload()
     actions = Action.objects.filter(fixture=fixture)
     assert data["counts"] == {
         "packets": fixture.last_position + 1,
