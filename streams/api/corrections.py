@@ -68,13 +68,13 @@ def parse_query(params: QueryDict) -> dict[str, Any]:
         name: ["Unknown parameter."] for name in sorted(set(params) - PARAMETERS)
     }
     date_from, date_to = _date(params, "from", errors), _date(params, "to", errors)
-    kinds = [k for raw in params.getlist("kind") for k in raw.split(",") if k]
+    kinds = params.getlist("kind")
     if unknown := [k for k in kinds if k not in KINDS]:
         errors["kind"] = [f"Unknown kind {unknown[0]!r}; one of: {', '.join(KINDS)}."]
     fixture_id = None
-    if raw := params.get("fixture"):
+    if "fixture" in params:
         try:
-            fixture_id = uuid.UUID(raw)
+            fixture_id = uuid.UUID(params.get("fixture", ""))
         except ValueError:
             errors["fixture"] = ["Not a UUID."]
     fmt = params.get("format", "json")
@@ -131,7 +131,7 @@ class Corrections(APIView):
             _parameter(
                 "kind",
                 OpenApiTypes.STR,
-                "Only these kinds (repeat it, or separate by commas).",
+                "Only these kinds (repeat it for more than one).",
                 enum=list(KINDS),
                 many=True,
             ),

@@ -7,11 +7,12 @@ from typing import Any
 
 import structlog
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import Count, QuerySet
 from django.utils import timezone
 
 from streams.dde.rest import DdeApi, DdeApiError
 from streams.feed import importing
+from streams.feed.locks import followed_keys, lock_key
 from streams.feed.rules import fixture_fields
 from streams.feed.writer import store_packets
 from streams.models import (
@@ -114,8 +115,9 @@ def latest_per_fixture() -> QuerySet[Reconciliation]:
 def status_counts() -> dict[str, int]:
     """How many fixtures' latest check has each status (every status named, 0 if none)."""
     counts = dict.fromkeys(ReconciliationStatus.values, 0)
-    for status in latest_per_fixture().values_list("status", flat=True):
-        counts[status] = counts.get(status, 0) + 1
+    latest_rows = Reconciliation.objects.filter(pk__in=latest_per_fixture().values("pk"))
+    for status, count in latest_rows.order_by().values_list("status").annotate(n=Count("pk")):
+        counts[status] = count
     return counts
 
 
@@ -125,10 +127,13 @@ MISMATCHES_NAMED = 20
 
 def mismatches() -> dict[str, Any]:
     """Fixtures whose latest check found a difference, for /healthz."""
-    rows = [r for r in latest_per_fixture() if r.status == ReconciliationStatus.MISMATCH]
-    rows.sort(key=lambda r: r.checked_at, reverse=True)
+    latest_ids = latest_per_fixture().values("pk")
+    found = Reconciliation.objects.filter(
+        pk__in=latest_ids, status=ReconciliationStatus.MISMATCH
+    ).order_by("-checked_at", "-id")
+    rows = list(found[:MISMATCHES_NAMED])
     return {
-        "count": len(rows),
+        "count": found.count() if len(rows) == MISMATCHES_NAMED else len(rows),
         "mismatched": [
             {
                 "fixture": str(r.fixture_id),
@@ -138,7 +143,7 @@ def mismatches() -> dict[str, Any]:
                 "different": len(r.different),
                 "out_of_order": len(r.out_of_order),
             }
-            for r in rows[:MISMATCHES_NAMED]
+            for r in rows
         ],
     }
 
@@ -154,6 +159,8 @@ def append_missing(
     the log holds, as before the repair: an appended packet from mid-match must not turn
     the final score back.
     """
+    if lock_key(fixture_id) in followed_keys():
+        raise NothingToRepair("a listener follows it now: repair once it has stopped")
     before, result = reconcile(fixture_id, trigger="repair", api=api)
     if result is None:
         raise NothingToRepair(f"the vendor's list could not be fetched: {before.error}")

@@ -14,9 +14,12 @@ from django.test import Client
 from django.urls import reverse
 
 from streams import tasks
+from streams.conninfo import database_conninfo
 from streams.feed.listener import Outcome, follow
+from streams.feed.locks import ProcessLocks
 from streams.models import ApiToken, Fixture, LogRepair, Packet, Reconciliation
 from streams.ops import health
+from streams.reconcile import service
 from tests.conftest import StartFeed
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -132,3 +135,17 @@ def test_a_finished_listener_enqueues_a_reconciliation(
     monkeypatch.setattr(tasks.listener, "follow", lambda fixture_id: Outcome.STOPPED)
     tasks.follow_fixture(fixture_id)
     assert len(enqueued) == 1
+
+
+def test_no_repair_while_a_listener_follows_the_fixture(
+    make_fixture: Callable[..., Fixture], admin_user: User
+) -> None:
+    fixture = make_fixture()
+    holder = ProcessLocks(database_conninfo())
+    try:
+        assert holder.try_acquire(fixture.id) is not None
+        with pytest.raises(service.NothingToRepair, match="listener follows it"):
+            service.append_missing(fixture.id, user=admin_user)
+    finally:
+        holder.close()
+    assert not LogRepair.objects.exists()
