@@ -68,6 +68,8 @@ def test_followed_fixtures_have_feed_age_and_broadcast_lag_and_others_none(
 def test_beat_age_and_reconciliation_statuses(
     make_fixture: Callable[..., Fixture], settings: Any
 ) -> None:
+    client = redis.Redis.from_url(django_settings.REDIS_URL)
+    client.delete(health.beat_tick_key())  # other tests may have ticked
     assert ("dde_beat_last_tick_age_seconds", ()) not in scrape(settings)
     health.record_beat_tick(timezone.now() - dt.timedelta(seconds=12))
     try:
@@ -90,4 +92,4 @@ def test_beat_age_and_reconciliation_statuses(
         }
         assert statuses == {"equal": 1, "mismatch": 1, "repaired": 0, "error": 0}
     finally:
-        redis.Redis.from_url(django_settings.REDIS_URL).delete(health.beat_tick_key())
+        client.delete(health.beat_tick_key())
