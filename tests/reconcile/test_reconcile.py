@@ -12,6 +12,7 @@ from django.contrib.auth.models import Permission, User
 from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from streams import tasks
 from streams.conninfo import database_conninfo
@@ -149,3 +150,28 @@ def test_no_repair_while_a_listener_follows_the_fixture(
     finally:
         holder.close()
     assert not LogRepair.objects.exists()
+
+
+def test_admin_shows_the_latest_result_on_the_fixture_and_every_check(
+    make_fixture: Callable[..., Fixture], admin_client: Client
+) -> None:
+    fixture = make_fixture()
+    missing = {"vendor_position": 7, "action_id": str(uuid.uuid4()), "fixture_seq_num": 8}
+    row = Reconciliation.objects.create(
+        fixture=fixture,
+        checked_at=timezone.now(),
+        trigger="finished",
+        status="mismatch",
+        stored_count=10,
+        vendor_count=11,
+        missing=[missing],
+    )
+    change = admin_client.get(reverse("admin:streams_fixture_change", args=[fixture.pk]))
+    assert change.status_code == 200
+    assert "Mismatch at" in change.content.decode()
+    assert "missing: vendor position 7" in change.content.decode()
+    listed = admin_client.get(reverse("admin:streams_reconciliation_changelist"))
+    assert listed.status_code == 200
+    detail = admin_client.get(reverse("admin:streams_reconciliation_change", args=[row.pk]))
+    assert "missing: vendor position 7" in detail.content.decode()
+    assert admin_client.get(reverse("admin:streams_logrepair_changelist")).status_code == 200
