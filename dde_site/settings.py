@@ -262,6 +262,8 @@ FIXTURE_SYNC_PAGE_SIZE = env_int("FIXTURE_SYNC_PAGE_SIZE", 100, minimum=1)
 # A fixture from the vendor is listened to from this long before kick-off to this long after.
 FIXTURE_LISTEN_BEFORE_MINUTES = env_float("FIXTURE_LISTEN_BEFORE_MINUTES", 30.0, minimum=0.0)
 FIXTURE_LISTEN_AFTER_MINUTES = env_float("FIXTURE_LISTEN_AFTER_MINUTES", 180.0, minimum=1.0)
+# A finished fixture is compared with the vendor's post-match list this long after its end.
+RECONCILE_DELAY_SECONDS = env_float("RECONCILE_DELAY_SECONDS", 30.0, minimum=0)
 CELERY_BEAT_SCHEDULE = {
     "dispatch-listeners": {
         "task": "streams.tasks.dispatch_listeners",

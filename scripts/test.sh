@@ -23,4 +23,10 @@ if [ ! -x /usr/bin/chromium ]; then
   SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
   $SUDO apt-get update -qq && $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium
 fi
+if ! command -v promtool >/dev/null 2>&1; then
+  # tests/ops/test_alert_rules.py checks docker/prometheus/ with promtool (fails without it in CI).
+  echo "== promtool (Debian package prometheus, for the alert rules)"
+  SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+  $SUDO apt-get update -qq && $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends prometheus
+fi
 echo "== pytest"; pytest "$@"

@@ -19,6 +19,7 @@ from streams.admin_add import ADD_FIELDSETS, FixtureAddForm
 from streams.dde.rest import DdeApiError
 from streams.feed import dispatch, importing
 from streams.models import Action, ApiToken, Fixture, Packet, RejectedFrame
+from streams.reconcile import admin as reconcile_admin
 from streams.tasks import enqueue_listener, replay_fixture
 from streams.webhooks import admin as webhooks_admin  # noqa: F401  (registers webhooks)
 
@@ -95,13 +96,14 @@ class FixtureAdmin(admin.ModelAdmin[Fixture]):
     list_filter = ("status", "listener_state", "feed")
     search_fields = ("name", "home_team", "away_team", "=id")
     date_hierarchy = "kickoff"
-    readonly_fields = SUMMARY_FIELDS + LISTENER_FIELDS
-    actions = ("start_now", "stop", "replay_from_start")
+    readonly_fields = (*SUMMARY_FIELDS, *LISTENER_FIELDS, "reconciliation")
+    actions = ("start_now", "stop", "replay_from_start", "reconcile", "append_missing")
     fieldsets = (
         (None, {"fields": ("id", "name", "home_team", "away_team", "kickoff")}),
         ("Listening", {"fields": ("listen_from", "listen_until", "feed", "speed")}),
         ("Summary from the feed", {"fields": SUMMARY_FIELDS, "classes": ("collapse",)}),
         ("Listener", {"fields": LISTENER_FIELDS}),
+        ("Vendor's post-match list", {"fields": ("reconciliation",)}),
     )
 
     def get_form(
@@ -184,6 +186,24 @@ class FixtureAdmin(admin.ModelAdmin[Fixture]):
             dispatch.request_stop(fixture.pk)
             replay_fixture.delay(str(fixture.pk))
         self.message_user(request, f"Replaying {queryset.count()} fixture(s) from the start.")
+
+    @admin.display(description="reconciliation")
+    def reconciliation(self, fixture: Fixture) -> str:
+        return reconcile_admin.latest_shown(fixture)
+
+    @admin.action(description="Reconcile with the vendor's post-match list")
+    def reconcile(self, request: HttpRequest, queryset: QuerySet[Fixture]) -> None:
+        reconcile_admin.reconcile_action(self, request, queryset)
+
+    @admin.action(
+        description="Append what the vendor lists and the log lacks (audited)",
+        permissions=("repair",),
+    )
+    def append_missing(self, request: HttpRequest, queryset: QuerySet[Fixture]) -> None:
+        reconcile_admin.append_missing_action(self, request, queryset)
+
+    def has_repair_permission(self, request: HttpRequest) -> bool:
+        return request.user.has_perm(reconcile_admin.REPAIR_PERMISSION)
 
     def get_urls(self) -> list[Any]:
         import_view = self.admin_site.admin_view(self.import_fixtures_view)

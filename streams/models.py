@@ -9,6 +9,7 @@ import uuid
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
@@ -423,6 +424,78 @@ class ApiToken(models.Model):
         key = token.set_new_key()
         token.save()
         return token, key
+
+
+class ReconciliationStatus(models.TextChoices):
+    EQUAL = "equal", "Equal"
+    MISMATCH = "mismatch", "Mismatch"
+    REPAIRED = "repaired", "Equal but for audited repairs"
+    ERROR = "error", "Vendor list not fetched"
+
+
+class Reconciliation(models.Model):
+    """One comparison of a fixture's stored log with the vendor's post-match actions list
+    (``streams.reconcile``); a fixture keeps every check, the latest is the one shown."""
+
+    fixture = models.ForeignKey(Fixture, on_delete=models.CASCADE, related_name="reconciliations")
+    checked_at = models.DateTimeField()
+    trigger = models.CharField(max_length=16, help_text="finished, admin or command.")
+    status = models.CharField(max_length=10, choices=ReconciliationStatus.choices)
+    stored_count = models.PositiveIntegerField(default=0)
+    vendor_count = models.PositiveIntegerField(default=0)
+    missing = models.JSONField(default=list, blank=True, help_text="Vendor positions not stored.")
+    extra = models.JSONField(default=list, blank=True, help_text="Stored positions not listed.")
+    different = models.JSONField(default=list, blank=True, help_text="Same identity, other values.")
+    out_of_order = models.JSONField(default=list, blank=True)
+    unusable = models.JSONField(default=list, blank=True, help_text="Vendor elements not packets.")
+    error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-checked_at", "-id"]
+        indexes = [
+            models.Index(fields=["fixture", "-checked_at"], name="reconciliation_latest_idx")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.fixture_id} {self.status} at {self.checked_at:%Y-%m-%d %H:%M:%S}"
+
+    def to_payload(self) -> dict[str, Any]:
+        return {
+            "status": self.status,
+            "checked_at": self.checked_at.isoformat(),
+            "trigger": self.trigger,
+            "stored_count": self.stored_count,
+            "vendor_count": self.vendor_count,
+            "missing": [item["vendor_position"] for item in self.missing],
+            "extra": [item["position"] for item in self.extra],
+            "different": [item["position"] for item in self.different],
+            "out_of_order": [item["position"] for item in self.out_of_order],
+            "error": self.error,
+        }
+
+
+class LogRepair(models.Model):
+    """An audit row: a staff member appended packets the vendor listed and the log lacked.
+    Nothing stored is changed; the packets take the next positions."""
+
+    fixture = models.ForeignKey(Fixture, on_delete=models.CASCADE, related_name="log_repairs")
+    reconciliation = models.ForeignKey(
+        Reconciliation, on_delete=models.PROTECT, related_name="repairs"
+    )
+    done_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    done_by_name = models.TextField(help_text="The username, kept if the user is deleted.")
+    done_at = models.DateTimeField()
+    appended = models.JSONField(
+        default=list, help_text="[{position, vendor_position, action_id, fixture_seq_num}]"
+    )
+
+    class Meta:
+        ordering = ["-done_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.fixture_id}: {len(self.appended)} appended by {self.done_by_name}"
 
 
 # Webhooks live in their own module; imported here so Django registers their models.

@@ -12,6 +12,7 @@ from django.db import connection
 
 from streams.feed import dispatch, listener
 from streams.ops import health
+from streams.reconcile.service import reconcile
 from streams.webhooks import delivery as webhook_delivery
 from streams.webhooks import enqueue_delivery
 
@@ -26,8 +27,25 @@ def enqueue_listener(fixture_id: uuid.UUID) -> None:
 
 @shared_task(name="streams.tasks.follow_fixture", ignore_result=True)
 def follow_fixture(fixture_id: str) -> str:
-    """Follow one fixture until it finishes; exits at once when someone else follows it."""
-    return listener.follow(uuid.UUID(fixture_id)).value
+    """Follow one fixture until it finishes; exits at once when someone else follows it.
+    A finished feed is reconciled with the vendor's post-match list (docs/operations.md)."""
+    outcome = listener.follow(uuid.UUID(fixture_id))
+    if outcome is listener.Outcome.FINISHED:
+        enqueue_reconcile(uuid.UUID(fixture_id))
+    return outcome.value
+
+
+def enqueue_reconcile(fixture_id: uuid.UUID) -> None:
+    # Later, not now: the vendor's list may take a moment to hold the last packets.
+    reconcile_fixture.apply_async(
+        args=(str(fixture_id),), countdown=settings.RECONCILE_DELAY_SECONDS
+    )
+
+
+@shared_task(name="streams.tasks.reconcile_fixture", ignore_result=True)
+def reconcile_fixture(fixture_id: str, trigger: str = "finished") -> str:
+    """Compare a finished fixture's log with the vendor's post-match actions list."""
+    return reconcile(uuid.UUID(fixture_id), trigger=trigger)[0].status
 
 
 @shared_task(name="streams.tasks.dispatch_listeners", ignore_result=True)

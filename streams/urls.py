@@ -3,8 +3,10 @@
 from django.urls import path
 
 from streams import views
+from streams.reconcile.views import corrections_page
 
 urlpatterns = [
     path("", views.fixture_list, name="fixtures"),
     path("fixtures/<uuid:fixture_id>/", views.fixture_detail, name="fixture"),
+    path("staff/corrections/", corrections_page, name="staff-corrections"),
 ]

@@ -8,7 +8,13 @@ from django.db.models import Count, Q
 from rest_framework import serializers
 
 from streams.meaning.scoreline import period_scores
-from streams.models import Action, Fixture, RejectedFrame
+from streams.models import (
+    Action,
+    Fixture,
+    Reconciliation,
+    ReconciliationStatus,
+    RejectedFrame,
+)
 
 
 class PayloadSerializer(serializers.Serializer[Any]):
@@ -62,14 +68,32 @@ class CountsSerializer(serializers.Serializer[Any]):
     rejected_frames = serializers.IntegerField()
 
 
+class ReconciliationSerializer(serializers.Serializer[Any]):
+    """The latest comparison with the vendor's post-match list (docs/api.md)."""
+
+    status = serializers.ChoiceField(choices=ReconciliationStatus.choices)
+    checked_at = serializers.DateTimeField()
+    trigger = serializers.CharField()
+    stored_count = serializers.IntegerField()
+    vendor_count = serializers.IntegerField()
+    missing = serializers.ListField(child=serializers.IntegerField(), help_text="Vendor positions.")
+    extra = serializers.ListField(child=serializers.IntegerField(), help_text="Stored positions.")
+    different = serializers.ListField(child=serializers.IntegerField())
+    out_of_order = serializers.ListField(child=serializers.IntegerField())
+    error = serializers.CharField()
+
+
 class FixtureDetailSerializer(FixtureSerializer):
     period_scores = PeriodScoreSerializer(many=True)
     counts = CountsSerializer()
+    reconciliation = ReconciliationSerializer(allow_null=True)
 
     def to_representation(self, instance: Any) -> dict[str, Any]:
         payload = super().to_representation(instance)
         payload["period_scores"] = fixture_period_scores(instance)
         payload["counts"] = fixture_counts(instance)
+        latest = Reconciliation.objects.filter(fixture=instance).first()
+        payload["reconciliation"] = latest.to_payload() if latest else None
         return payload
 
 

@@ -3,7 +3,7 @@
 from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from streams.api import views
+from streams.api import corrections, views
 
 urlpatterns = [
     path("fixtures/", views.FixtureList.as_view(), name="api-fixtures"),
@@ -20,6 +20,7 @@ urlpatterns = [
         name="api-fixture-packets",
     ),
     path("actions/", views.BulkActions.as_view(), name="api-actions"),
+    path("corrections/", corrections.Corrections.as_view(), name="api-corrections"),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     # The split view serves its init script as a file: the CSP refuses inline scripts.
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),

@@ -16,7 +16,7 @@ from prometheus_client.core import (
 from prometheus_client.registry import Collector
 
 from streams.feed.locks import followed_keys
-from streams.ops import metrics
+from streams.ops import gauges, metrics
 
 
 class ClusterCollector(Collector):
@@ -37,6 +37,7 @@ class ClusterCollector(Collector):
         )
         live.add_metric([], len(followed_keys()))
         yield live
+        yield from gauges.collect()
 
     def _counter(self, counter: metrics.Counter) -> Metric:
         labels = [counter.label] if counter.label else []

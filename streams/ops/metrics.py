@@ -36,6 +36,8 @@ log = structlog.get_logger(__name__)
 FLUSH_SECONDS = 1.0
 # A process's viewer count outlives it by this long in Redis (it is rewritten every flush).
 VIEWERS_TTL_SECONDS = 15
+# A fixture's last broadcast lag outlives its last publication by this long in Redis.
+FIXTURE_LAG_TTL_SECONDS = 120
 
 LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
 LAG_BUCKETS = (0.1, 0.25, 0.5, 1.0, 2.0, 5.0, 10.0, 30.0, 60.0, 300.0)
@@ -159,6 +161,8 @@ class _Recorder:
         self._flushed: Totals = {}
         self._viewers = prometheus_client.Gauge("dde_viewers", "", registry=None)
         self._has_viewers = False
+        # fixture id -> the lag of its latest publication, not yet flushed (last one wins).
+        self._fixture_lags: dict[str, float] = {}
         self._thread: threading.Thread | None = None
         self._client: redis.Redis | None = None
         self.started = False
@@ -171,6 +175,12 @@ class _Recorder:
 
     def viewer_left(self) -> None:
         self._viewers.dec()
+
+    def fixture_broadcast_lag(self, fixture_id: str, seconds: float) -> None:
+        """The lag of a fixture's latest publication (a per-fixture gauge, docs/operations.md)."""
+        self._fixture_lags[fixture_id] = seconds
+        if not self.started:
+            self.start()
 
     def totals(self) -> Totals:
         """What this process has recorded since it started, field by field."""
@@ -196,7 +206,8 @@ class _Recorder:
             if self._has_viewers:
                 [family] = self._viewers.collect()
                 viewers = round(family.samples[0].value)
-            if not grown and viewers is None:
+            lags, self._fixture_lags = self._fixture_lags, {}
+            if not grown and viewers is None and not lags:
                 return
             try:
                 # One MULTI/EXEC: a scrape sees a flush whole or not at all.
@@ -208,9 +219,13 @@ class _Recorder:
                         pipe.hincrby(key, field, round(amount))
                 if viewers is not None:
                     pipe.set(viewers_key(process_name()), viewers, ex=VIEWERS_TTL_SECONDS)
+                for fixture_id, seconds in lags.items():
+                    pipe.set(fixture_lag_key(fixture_id), seconds, ex=FIXTURE_LAG_TTL_SECONDS)
                 pipe.execute()
             except redis.RedisError as exc:
                 log.warning("metrics.flush_failed", error=type(exc).__name__)
+                for fixture_id, seconds in lags.items():  # unless a newer one came meanwhile
+                    self._fixture_lags.setdefault(fixture_id, seconds)
                 return
             self._flushed.update((field, totals[field]) for field in grown)
 
@@ -223,6 +238,7 @@ class _Recorder:
             self._flushed = {}
             self._viewers.set(0)
             self._has_viewers = False
+            self._fixture_lags = {}
 
     def after_fork(self) -> None:
         # A forked child has none of its parent's threads, and must not share its sockets
@@ -261,9 +277,14 @@ def viewers_key(process: str) -> str:
     return f"{key_prefix()}:viewers:{process}"
 
 
+def fixture_lag_key(fixture_id: str) -> str:
+    return f"{key_prefix()}:fixture_lag:{fixture_id}"
+
+
 _recorder = _Recorder()
 viewer_joined = _recorder.viewer_joined
 viewer_left = _recorder.viewer_left
+fixture_broadcast_lag = _recorder.fixture_broadcast_lag
 flush = _recorder.flush
 reset = _recorder.reset
 atexit.register(_recorder.flush)

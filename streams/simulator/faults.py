@@ -16,7 +16,7 @@ MIXED_DROP_CODES: Final = (1000, 1001, None, 1011)
 GRAMMAR: Final = (
     "drop=N, drop_random=N, drop_code=1000|1001|1011|abort|mix, silence=AFTER:SECONDS, "
     "stall=N:SECONDS, malformed=N, repeat=N, reject_token=SECONDS, "
-    "reject_token_every=PERIOD:SECONDS, http503=N, huge=N:BYTES, seed=N"
+    "reject_token_every=PERIOD:SECONDS, http503=N, huge=N:BYTES, unsent=INDEX, seed=N"
 )
 
 
@@ -40,6 +40,9 @@ class FaultSpec:
     http503: int | None = None
     huge_every: int | None = None
     huge_bytes: int = 0
+    # The packet at this 0-based index is never sent on the websocket, though the REST
+    # actions list holds it (a vendor whose post-match list knows more than its stream).
+    unsent: int | None = None
     seed: int | None = None  # for the random faults; None: a different run each time
 
     @classmethod
@@ -73,13 +76,16 @@ class FaultSpec:
             parts.append(f"reject_token_every={self.reject_every:g}:{self.reject_for:g}")
         if self.huge_every:
             parts.append(f"huge={self.huge_every}:{self.huge_bytes}")
+        if self.unsent is not None:
+            parts.append(f"unsent={self.unsent}")
         if self.seed is not None:
             parts.append(f"seed={self.seed}")
         return ",".join(parts) or "none"
 
     @property
     def active(self) -> bool:
-        return any(getattr(self, f.name) for f in fields(self) if f.name != "seed")
+        on = (getattr(self, f.name) for f in fields(self) if f.name not in ("seed", "unsent"))
+        return any(on) or self.unsent is not None
 
     def refuses_token_at(self, seconds_since_first_attempt: float) -> bool:
         """Whether a token presented this long after the first connection attempt is refused:
@@ -157,6 +163,14 @@ def _parse_one(name: str, value: str) -> dict[str, Any]:
         if not 0 < refused < length:
             raise ValueError(f"fault {name} needs 0 < SECONDS < PERIOD, got {value!r}")
         return {"reject_every": length, "reject_for": refused}
+    if name == "unsent":
+        try:
+            index = int(value)
+        except ValueError:
+            index = -1
+        if index < 0:
+            raise ValueError(f"fault unsent needs a packet index (0 or more), got {value!r}")
+        return {"unsent": index}
     if name == "seed":
         try:
             return {"seed": int(value)}

@@ -81,6 +81,9 @@ class Feed:
     async def run(self) -> None:
         for index in range(self._start, len(self._frames)):
             await self._wait_until(self._due(index))
+            if index == self._faults.unsent:
+                self._options.note("unsent", str(index))
+                continue
             await self._ws.send(self._frame(index))
             self.sent += 1
             self._options.stats.packets_sent += 1

@@ -188,6 +188,6 @@ class FixturePublisher:
             )
             return
         published = timezone.now()
-        metrics.BROADCAST_LATENCY.observe(
-            *((published - s.received_at).total_seconds() for s in stored)
-        )
+        lags = [(published - s.received_at).total_seconds() for s in stored]
+        metrics.BROADCAST_LATENCY.observe(*lags)
+        metrics.fixture_broadcast_lag(str(self.fixture_id), max(lags))

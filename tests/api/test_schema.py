@@ -33,6 +33,7 @@ def test_the_schema_is_openapi_3_and_lists_every_endpoint(client: Client) -> Non
         "/api/fixtures/{fixture_id}/actions/",
         "/api/fixtures/{fixture_id}/packets/",
         "/api/actions/",
+        "/api/corrections/",
     }
     actions = schema["paths"]["/api/fixtures/{fixture_id}/actions/"]["get"]
     assert set(actions["responses"]["200"]["content"]) == {

@@ -59,12 +59,16 @@ def test_docker_compose_config_accepts_the_file() -> None:
 
 
 def test_compose_has_storage_the_app_processes_and_a_data_volume(compose: dict[str, Any]) -> None:
-    services = compose["services"]
+    services = {n: s for n, s in compose["services"].items() if "profiles" not in s}
     assert set(services) == {"postgres", "redis", "migrate", *ROLES}
     assert services["postgres"]["image"].startswith("postgres:")
     assert services["redis"]["image"].startswith("redis:")
     assert "pgdata:/var/lib/postgresql/data" in services["postgres"]["volumes"]
-    assert set(compose["volumes"]) == {"pgdata"}
+    assert set(compose["volumes"]) == {
+        "pgdata",
+        "prometheus",
+        "grafana",
+    }  # the last two: monitoring
 
 
 def test_postgres_and_redis_can_be_started_alone(compose: dict[str, Any]) -> None:

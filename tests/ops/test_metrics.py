@@ -106,6 +106,12 @@ FAMILIES = {
     "dde_broadcast_latency_seconds": "histogram",
     "dde_live_listeners": "gauge",
     "dde_connected_viewers": "gauge",
+    "dde_fixture_feed_age_seconds": "gauge",
+    "dde_fixture_broadcast_lag_seconds": "gauge",
+    "dde_due_fixtures": "gauge",
+    "dde_unfollowed_fixtures": "gauge",
+    "dde_beat_last_tick_age_seconds": "gauge",
+    "dde_reconciliation_fixtures": "gauge",
 }
 
 
