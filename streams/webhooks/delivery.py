@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import enum
 import random
+import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -88,11 +89,46 @@ def _covers(endpoint: WebhookEndpoint, fixture: Fixture) -> bool:
     ).exists()
 
 
+# The listener asks after every stored batch; reading the endpoints each time was a query
+# per transaction on the hot path (it halved one-packet transactions a second). They are
+# read at most this often per process; beat's sweep covers an endpoint added meanwhile.
+SUBSCRIPTIONS_TTL_SECONDS = 5.0
+_subscriptions: tuple[float, list[tuple[int, frozenset[uuid.UUID]]]] | None = None
+_subscriptions_lock = threading.Lock()
+
+
 def endpoints_for(fixture_id: uuid.UUID) -> list[int]:
     """Enabled endpoints that may want this fixture (the listener's nudge)."""
-    wanted = Q(fixtures=None) | Q(fixtures=fixture_id)
-    ids = WebhookEndpoint.objects.filter(wanted, enabled=True).values_list("id", flat=True)
-    return sorted(set(ids))
+    return [
+        endpoint_id
+        for endpoint_id, fixtures in _enabled_subscriptions()
+        if not fixtures or fixture_id in fixtures
+    ]
+
+
+def _enabled_subscriptions() -> list[tuple[int, frozenset[uuid.UUID]]]:
+    """(endpoint id, the fixtures it names, none for every fixture), read at most every
+    SUBSCRIPTIONS_TTL_SECONDS."""
+    global _subscriptions
+    with _subscriptions_lock:
+        now = time.monotonic()
+        if _subscriptions is None or now - _subscriptions[0] > SUBSCRIPTIONS_TTL_SECONDS:
+            named: dict[int, set[uuid.UUID]] = {}
+            enabled = WebhookEndpoint.objects.filter(enabled=True)
+            for endpoint_id, fixture_id in enabled.values_list("id", "fixtures"):
+                named.setdefault(endpoint_id, set())
+                if fixture_id is not None:
+                    named[endpoint_id].add(fixture_id)
+            found = [(e, frozenset(f)) for e, f in sorted(named.items())]
+            _subscriptions = (now, found)
+        return _subscriptions[1]
+
+
+def forget_subscriptions() -> None:
+    """Read the endpoints again at the next nudge (after staff change one; tests)."""
+    global _subscriptions
+    with _subscriptions_lock:
+        _subscriptions = None
 
 
 def nudge(fixture_id: uuid.UUID, enqueue: Enqueue) -> int:

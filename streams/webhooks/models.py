@@ -113,3 +113,16 @@ class WebhookDelivery(models.Model):
     @property
     def ok(self) -> bool:
         return self.status_code is not None and 200 <= self.status_code < 300
+
+
+def _endpoints_changed(**_: object) -> None:
+    # The listener's nudge reads the endpoints at most every few seconds; in this process
+    # (admin, a command, a test) a change is seen at the next nudge.
+    from streams.webhooks.delivery import forget_subscriptions
+
+    forget_subscriptions()
+
+
+models.signals.post_save.connect(_endpoints_changed, sender=WebhookEndpoint)
+models.signals.post_delete.connect(_endpoints_changed, sender=WebhookEndpoint)
+models.signals.m2m_changed.connect(_endpoints_changed, sender=WebhookEndpoint.fixtures.through)

@@ -494,6 +494,8 @@ def test_postgres_stores_every_frame_parse_frame_accepts(
         return
     row = dumps(action_fields(result.action) | {"timestamp": None})
     with transaction.atomic(), connection.cursor() as cursor:
-        # What the ingest statement writes: the frame's text and the action row, as jsonb.
-        cursor.execute("SELECT %s::jsonb IS NOT NULL, %s::jsonb IS NOT NULL", [result.text, row])
+        # What the ingest statement writes as jsonb: the frame's JSON and the action row.
+        cursor.execute(
+            "SELECT %s::jsonb IS NOT NULL, %s::jsonb IS NOT NULL", [result.json_text, row]
+        )
         assert cursor.fetchone() == (True, True)
