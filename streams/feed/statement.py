@@ -66,15 +66,22 @@ _LOCK_FIXTURE = _READ_FIXTURE + " FOR UPDATE"
 
 
 def _insert_from_json(
-    model: Any, fields: list[str], *, rows: str, where: str, update: list[str] | None = None
+    model: Any,
+    fields: list[str],
+    *,
+    rows: str,
+    where: str,
+    update: list[str] | None = None,
+    computed: dict[str, str] | None = None,
 ) -> str:
     """INSERT ... SELECT FROM jsonb_populate_recordset(one JSON array of rows): any number
     of rows in one statement and one parameter. One JSON text (written in C) replaces psycopg's
     per-element array quoting (Python), and one statement means few waits on the database,
     each of which hands the GIL to the thread parsing the feed for up to 5 ms."""
     columns = ", ".join(_column(model, name) for name in fields)
+    values = ", ".join((computed or {}).get(name, _column(model, name)) for name in fields)
     sql = (
-        f"INSERT INTO {model._meta.db_table} ({columns}) SELECT {columns}"
+        f"INSERT INTO {model._meta.db_table} ({columns}) SELECT {values}"
         f" FROM jsonb_populate_recordset(NULL::{model._meta.db_table}, %({rows})s::jsonb) {where}"
     )
     if update:
@@ -88,6 +95,9 @@ def _insert_from_json(
 _PACKET_FIELDS = [
     "fixture", "position", "payload", "raw", "action_id", "fixture_seq_num", "received_at",
 ]  # fmt: skip
+# The frame's text goes once, as ``raw``, and jsonb is made of it in the statement; unless
+# jsonb cannot hold it, when the row brings the JSON without what it cannot hold.
+_PACKET_PAYLOAD = {"payload": "coalesce(payload, raw::jsonb)"}
 _ACTION_COLUMNS = [_column(Action, name) for name in ACTION_STATE_FIELDS]
 _WRITTEN = ", ".join(
     _column(Fixture, name)
@@ -151,7 +161,11 @@ WITH settings AS (
       AND EXISTS (SELECT FROM settings)
     RETURNING f.stop_requested, {_EDITED}
 ), packets AS (
-    {_insert_from_json(Packet, _PACKET_FIELDS, rows="packets", where=_IF_FIXTURE_WRITTEN)}
+    {
+    _insert_from_json(
+        Packet, _PACKET_FIELDS, rows="packets", where=_IF_FIXTURE_WRITTEN, computed=_PACKET_PAYLOAD
+    )
+}
 ), actions AS (
     {
     _insert_from_json(
@@ -252,9 +266,11 @@ def _packet_row(fixture_id: str, s: StoredPacket) -> dict[str, Any]:
     return {
         "fixture_id": fixture_id,
         "position": s.position,
-        # As received: JSON that was parsed once already is not written out again.
-        "payload": orjson.Fragment(s.packet.json_text),
-        "raw": s.packet.text,  # the same text again, as a string: jsonb would normalise it
+        # As received: jsonb would normalise the text (key order, spacing, numbers).
+        "raw": s.packet.text,
+        "payload": None
+        if s.packet.json_text is s.packet.text
+        else orjson.Fragment(s.packet.json_text),
         "action_id": s.packet.action.action_id,
         "fixture_seq_num": s.packet.action.fixture_seq_num,
         "received_at": s.received_at.isoformat(),
