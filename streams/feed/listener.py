@@ -15,6 +15,7 @@ import asyncio
 import datetime as dt
 import enum
 import logging
+import math
 import threading
 import uuid
 from collections.abc import Callable
@@ -44,6 +45,7 @@ from streams.feed.locks import Lease, LeaseLost, ProcessLocks, process_locks
 from streams.feed.loop import listener_loop
 from streams.feed.ratelimit import vendor_limiter
 from streams.feed.writer import FixtureWriter, record_rejected_frame
+from streams.meaning.freshness import FeedState, feed_payload
 from streams.models import Feed, Fixture, ListenerState
 from streams.ops import metrics
 from streams.stored import Arrival, StoredPacket, StoreResult
@@ -168,6 +170,8 @@ class _Listener:
         self._publishing: asyncio.Task[None] | None = None
         self._publisher = broadcast.FixturePublisher(fixture_id)
         self._last_frame_at: dt.datetime | None = None
+        self._connected = False  # between Connected and Disconnected
+        self._last_heard_told = -math.inf
         self._epoch = 0  # set by _run from start_listening
 
     async def run(self, speed: str | None) -> Outcome:
@@ -321,10 +325,12 @@ class _Listener:
             await self._db(self._record_rejected, event, last_stored)
         elif isinstance(event, Connected):
             self.log.debug("listener.connected", position=self.next_position)
+            self._connected = True
             await self._db(lifecycle.record_connected, self.fixture_id)
         elif isinstance(event, Disconnected):
             metrics.RECONNECTS.inc()
             self.log.debug("listener.disconnected", position=self.next_position)
+            self._connected = False
             await self._db(lifecycle.record_disconnected, self.fixture_id, event.reason)
         elif isinstance(event, ControlMessage) and not event.is_heartbeat:
             self.log.info("listener.control_message", message=event.message, level=event.level)
@@ -347,6 +353,8 @@ class _Listener:
         if _process_stopping.is_set():
             return Outcome.SHUTDOWN
         check = await self._db(lifecycle.check, self.fixture_id, self._last_frame_at, self._epoch)
+        if not check.taken_over:
+            await self._tell_heard(now)
         if check.taken_over:
             # Our lock went with its connection (a Postgres restart) and the dispatcher
             # started another listener: stop now, not at the next packet, which on a quiet
@@ -356,6 +364,18 @@ class _Listener:
         if check.stop_requested:
             return Outcome.STOPPED
         return Outcome.WINDOW_CLOSED if check.window_closed and self.honour_window else None
+
+    async def _tell_heard(self, now: float) -> None:
+        """While connected, tell viewers the feed is alive every few seconds (a ``feed``
+        message with the last frame time): heartbeats alone store nothing, and a page that
+        heard nothing for longer than the watchdog allows shows the feed as delayed."""
+        if not self._connected or self._last_frame_at is None:
+            return
+        if now - self._last_heard_told < self.config.watchdog_seconds / 3:
+            return
+        self._last_heard_told = now
+        feed = feed_payload(FeedState.FOLLOWING, self._last_frame_at, self.config.watchdog_seconds)
+        await self._publisher.publish_heard(feed)
 
     async def _wait_before_auth_retry(self) -> Outcome | None:
         loop = asyncio.get_running_loop()
