@@ -91,7 +91,6 @@ class FixtureAdmin(admin.ModelAdmin[Fixture]):
         "kickoff_short",
         "status",
         "score",
-        "clock_time",
         "packets_stored",
         "last_frame_age",
         "listener_shown",
@@ -147,7 +146,8 @@ class FixtureAdmin(admin.ModelAdmin[Fixture]):
 
     @admin.display(description="kick-off", ordering="kickoff")
     def kickoff_short(self, fixture: Fixture) -> str:
-        return timezone.localtime(fixture.kickoff).strftime("%a %d %b %Y %H:%M")
+        kickoff = timezone.localtime(fixture.kickoff)
+        return format_html("{}<br>{}", kickoff.strftime("%d %b %Y"), kickoff.strftime("%H:%M"))
 
     @admin.display(description="listener", ordering="listener_state")
     def listener_shown(self, fixture: Fixture) -> str:
@@ -161,7 +161,9 @@ class FixtureAdmin(admin.ModelAdmin[Fixture]):
 
     @admin.display(description="score")
     def score(self, fixture: Fixture) -> str:
-        return f"{fixture.home_score}–{fixture.away_score}"
+        # With the match clock: one column fewer, for the list to fit 1,366 px.
+        score = f"{fixture.home_score}–{fixture.away_score}"
+        return f"{score} · {fixture.clock_time}" if fixture.clock_time else score
 
     @admin.display(description="packets", ordering="last_position")
     def packets_stored(self, fixture: Fixture) -> int:
@@ -171,7 +173,10 @@ class FixtureAdmin(admin.ModelAdmin[Fixture]):
     def last_frame_age(self, fixture: Fixture) -> str:
         if fixture.last_frame_at is None:
             return "—"
-        return f"{timesince(fixture.last_frame_at, timezone.now())} ago"
+        seconds = (timezone.now() - fixture.last_frame_at).total_seconds()
+        if seconds < 120:
+            return f"{max(0, int(seconds))} s ago"
+        return f"{timesince(fixture.last_frame_at, timezone.now(), depth=1)} ago"
 
     @admin.display(description="stored data")
     def stored_data(self, fixture: Fixture) -> str:

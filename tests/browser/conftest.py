@@ -274,12 +274,14 @@ def live_match(
         lead_seconds: float = 2.0,
         pace: float = PACE,
         variant: MatchVariant = DEFAULT_VARIANT,
+        faults: str = "",
     ) -> LiveMatch:
-        """``variant``: how the simulator numbers types, and whether it invents some."""
+        """``variant``: how the simulator numbers types, and whether it invents some;
+        ``faults``: the simulator's (docs/simulator.md)."""
         kickoff = timezone.now() + dt.timedelta(seconds=lead_seconds)
         schedule = Schedule(variant)
         schedule.add(fixture_id, kickoff=kickoff)
-        start_feed(schedule=schedule, pace=pace)
+        start_feed(schedule=schedule, pace=pace, faults=faults)
         match = generate_match(fixture_id, kickoff, pace, variant=variant)
         fixture = make_fixture(
             fixture_id, home_team=match.home.name, away_team=match.away.name, kickoff=kickoff
