@@ -12,12 +12,13 @@ from concurrent.futures import Future, ThreadPoolExecutor
 import pytest
 from django.conf import settings
 from django.contrib.auth.models import User
+from django.db import connections
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from streams.feed import dispatch
 from streams.feed.listener import Outcome, follow
-from streams.models import Action, Fixture, FixtureStatus, ListenerState, Packet
+from streams.models import Action, Fixture, FixtureStatus, ListenerState
 from tests.browser.conftest import (
     LiveMatch,
     Pages,
@@ -26,6 +27,7 @@ from tests.browser.conftest import (
     wait_for,
     wait_until_true,
 )
+from tests.browser.silence import SilentProxy
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -84,27 +86,40 @@ def test_a_stopped_listener_turns_the_page_to_stopped_and_its_clock_stops(
 def test_a_silent_upstream_shows_delayed_and_recovers_by_itself(
     pages: Pages, live_match: StartLive
 ) -> None:
-    after = 200  # packets on a connection before it goes silent: no close, no heartbeat
-    fixture_id = fixture_id_where(lambda m: len(m.packets) > 3 * after)
-    live = live_match(fixture_id, pace=120, faults=f"silence={after}:8")
-    page = open_live(pages, f"/fixtures/{fixture_id}/")
-    notice = page.locator("[data-feed]")
-    assert notice.is_hidden()
+    proxies: list[SilentProxy] = []
 
-    wait_for(lambda: Packet.objects.filter(fixture_id=fixture_id, position=after - 1).exists())
-    silent_from = Packet.objects.get(fixture_id=fixture_id, position=after - 1).received_at
-    expect(notice).to_contain_text("Feed delayed — last update", timeout=bound() * 1000)
-    assert (timezone.now() - silent_from).total_seconds() <= bound()
-    screenshot(page, "freshness-delayed")
-    clock_holds(page)
+    def through(ws_url: str) -> str:
+        proxies.append(SilentProxy(ws_url).start())
+        return proxies[-1].ws_url
 
-    # The listener's watchdog reconnects; the page turns live again with no reload.
-    page.evaluate("window.__notReloaded = true")
-    expect(notice).to_be_hidden(timeout=20_000)
-    assert page.evaluate("window.matchCentre.feed.state") == "following"
-    wait_for(lambda: (live.refresh().last_position or 0) > after + 20, timeout=20)
-    wait_until_true(page, f"window.matchCentre.last > {after + 20}", timeout=10)
-    assert page.evaluate("window.__notReloaded") is True
+    fixture_id = fixture_id_where(lambda m: True)
+    try:
+        live = live_match(fixture_id, pace=60, through=through)
+        page = open_live(pages, f"/fixtures/{fixture_id}/")
+        notice = page.locator("[data-feed]")
+        wait_for(lambda: clock_running(live), timeout=30)
+        wait_until_true(page, "document.querySelector('[data-clock]').textContent !== ''", 10)
+        assert notice.is_hidden()
+        page.evaluate("window.__notReloaded = true")
+
+        # No close, no heartbeat, no answer to a new connection.
+        proxies[0].silence()
+        silent_from = time.monotonic()
+        expect(notice).to_contain_text("Feed delayed — last update", timeout=bound() * 1000)
+        assert time.monotonic() - silent_from <= bound()
+        screenshot(page, "freshness-delayed")
+        clock_holds(page)
+        shown = int(page.evaluate("window.matchCentre.last"))
+
+        # The feed returns: the listener reconnects by itself, and so does the page.
+        proxies[0].resume()
+        expect(notice).to_be_hidden(timeout=30_000)
+        assert page.evaluate("window.matchCentre.feed.state") == "following"
+        wait_until_true(page, f"window.matchCentre.last > {shown}", timeout=30)
+        assert page.evaluate("window.__notReloaded") is True
+    finally:
+        for proxy in proxies:
+            proxy.stop()
 
 
 def test_a_page_whose_socket_is_alive_but_silent_turns_delayed_by_itself(
@@ -131,6 +146,13 @@ def test_a_page_whose_socket_is_alive_but_silent_turns_delayed_by_itself(
     expect(row.locator('[data-field="feed"]')).to_contain_text("Feed delayed", timeout=10_000)
 
 
+def replay_in_a_thread(fixture_id: uuid.UUID, enqueue: Callable[[uuid.UUID], None]) -> bool:
+    try:
+        return dispatch.replay_from_start(fixture_id, enqueue=enqueue)
+    finally:
+        connections.close_all()  # this thread's own
+
+
 def test_replay_from_the_start_resets_an_open_page_without_a_reload(
     pages: Pages, live_match: StartLive
 ) -> None:
@@ -141,13 +163,15 @@ def test_replay_from_the_start_resets_an_open_page_without_a_reload(
     page.evaluate("window.__notReloaded = true")
 
     replays: list[Future[Outcome]] = []
-    pool = ThreadPoolExecutor(1, thread_name_prefix="replay")
+    pool = ThreadPoolExecutor(2, thread_name_prefix="replay")
 
     def enqueue(fixture: uuid.UUID) -> None:
         replays.append(pool.submit(follow, fixture))
 
     try:
-        assert dispatch.replay_from_start(fixture_id, enqueue=enqueue)
+        # As a worker runs it: not in this thread, where Playwright's event loop runs.
+        replay = pool.submit(replay_in_a_thread, fixture_id, enqueue)
+        assert replay.result(timeout=40)
         assert live.listener.result(timeout=10) is Outcome.STOPPED
         wait_until_true(page, "window.matchCentre.centre.resets === 1", timeout=10)
         log = page.evaluate("window.matchCentre.log")
