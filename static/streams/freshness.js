@@ -20,7 +20,7 @@ export function feedAge(feed, nowMs) {
 }
 
 // What a feed means at ``nowMs``: {state, live, text}. ``live``: the clock may run
-// forward. ``text``: the notice to show, "" for none.
+// forward (following, or idle). ``text``: the notice to show, "" for none.
 export function feedView(feed, nowMs) {
   if (!feed || !feed.state) return { state: "unknown", live: true, text: "" };
   let { state } = feed;
@@ -39,7 +39,9 @@ export function feedView(feed, nowMs) {
     stopped: "Updates stopped",
   };
   const text = state in texts ? texts[state] : "Updates stopped";
-  return { state, live: state === FOLLOWING, text };
+  // Idle: nobody has followed the fixture yet, so there is nothing to say about its feed
+  // (the page shows what it was rendered with, as it did before feeds had a state).
+  return { state, live: state === FOLLOWING || state === "idle", text };
 }
 
 // Milliseconds to add to the browser's Date.now() to get the server's time, from the

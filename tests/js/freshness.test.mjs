@@ -34,7 +34,7 @@ describe("feedView", () => {
     assert.equal(feedView(feed("token_rejected"), AT).text, "Token rejected — updates paused");
     assert.equal(feedView(feed("finished"), AT).text, "");
     assert.equal(feedView(feed("finished"), AT).live, false);
-    assert.equal(feedView(feed("idle", { last_frame_at: null }), AT).text, "");
+    assert.deepEqual(feedView(feed("idle", { last_frame_at: null }), AT), { state: "idle", live: true, text: "" });
   });
 
   test("an unknown state stops, a payload without feed is left alone", () => {
