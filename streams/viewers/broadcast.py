@@ -207,9 +207,10 @@ class FixturePublisher:
         self.group = fixture_group(fixture_id)
         self._scoreboard_seen: tuple[Any, ...] | None = None
 
-    async def publish_heard(self, feed: dict[str, Any]) -> None:
-        """Tell viewers the feed is alive (a ``feed`` message with its last frame time),
-        so that a quiet spell with heartbeats only does not look stale to a page."""
+    async def publish_feed(self, feed: dict[str, Any]) -> None:
+        """Tell viewers the feed's state (a ``feed`` message): a listener state just
+        written, or, while connected, that the feed is alive with its last frame time, so
+        that a quiet spell with heartbeats only does not look stale to a page."""
         layer = get_channel_layer()
         if layer is None:
             return
