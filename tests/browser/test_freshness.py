@@ -174,6 +174,9 @@ def test_replay_from_the_start_resets_an_open_page_without_a_reload(
         assert replay.result(timeout=40)
         assert live.listener.result(timeout=10) is Outcome.STOPPED
         wait_until_true(page, "window.matchCentre.centre.resets === 1", timeout=10)
+        # Something came after the reset (the snapshot, it must be).
+        after_reset = "window.matchCentre.log.findIndex((m) => m.type === 'reset')"
+        wait_until_true(page, f"window.matchCentre.log.length > {after_reset} + 1", timeout=10)
         log = page.evaluate("window.matchCentre.log")
         reset_at = next(i for i, m in enumerate(log) if m["type"] == "reset")
         assert log[reset_at + 1]["type"] == "snapshot"  # then the new log from its start
