@@ -6,13 +6,16 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.timesince import timesince
+from django.views.decorators.http import require_POST
 
 from streams import catalogue_admin  # noqa: F401  (registers the action-type catalogue)
 from streams.admin_add import ADD_FIELDSETS, FixtureAddForm
@@ -83,15 +86,15 @@ class FixtureForm(forms.ModelForm[Fixture]):
 @admin.register(Fixture)
 class FixtureAdmin(admin.ModelAdmin[Fixture]):
     form = FixtureForm
+    change_form_template = "admin/streams/fixture/change_form.html"
     list_display = (
-        "__str__",
-        "kickoff",
+        "fixture_name",
+        "kickoff_short",
         "status",
         "score",
-        "clock_time",
         "packets_stored",
         "last_frame_age",
-        "listener_state",
+        "listener_shown",
     )
     list_filter = ("status", "listener_state", "feed")
     search_fields = ("name", "home_team", "away_team", "=id")
@@ -134,9 +137,35 @@ class FixtureAdmin(admin.ModelAdmin[Fixture]):
         ]
         obj.save(update_fields=[*editable, "updated_at"])
 
+    @admin.display(description="fixture", ordering="name")
+    def fixture_name(self, fixture: Fixture) -> str:
+        # Home and away on a line each: long names wrap in two lines, never clip the row.
+        if fixture.name:
+            return format_html('<span class="fixture-name">{}</span>', fixture.name)
+        return format_html(
+            '<span class="fixture-name">{}<br>v {}</span>', fixture.home_team, fixture.away_team
+        )
+
+    @admin.display(description="kick-off", ordering="kickoff")
+    def kickoff_short(self, fixture: Fixture) -> str:
+        kickoff = timezone.localtime(fixture.kickoff)
+        return format_html("{}<br>{}", kickoff.strftime("%d %b %Y"), kickoff.strftime("%H:%M"))
+
+    @admin.display(description="listener", ordering="listener_state")
+    def listener_shown(self, fixture: Fixture) -> str:
+        state = fixture.feed_state()
+        return format_html(
+            '<span class="listener-state" data-state="{}" data-feed="{}">{}</span>',
+            fixture.listener_state,
+            state.value,
+            fixture.get_listener_state_display() + (" (stale)" if state == "stale" else ""),
+        )
+
     @admin.display(description="score")
     def score(self, fixture: Fixture) -> str:
-        return f"{fixture.home_score}–{fixture.away_score}"
+        # With the match clock: one column fewer, for the list to fit 1,366 px.
+        score = f"{fixture.home_score}–{fixture.away_score}"
+        return f"{score} · {fixture.clock_time}" if fixture.clock_time else score
 
     @admin.display(description="packets", ordering="last_position")
     def packets_stored(self, fixture: Fixture) -> int:
@@ -146,7 +175,10 @@ class FixtureAdmin(admin.ModelAdmin[Fixture]):
     def last_frame_age(self, fixture: Fixture) -> str:
         if fixture.last_frame_at is None:
             return "—"
-        return f"{timesince(fixture.last_frame_at, timezone.now())} ago"
+        seconds = (timezone.now() - fixture.last_frame_at).total_seconds()
+        if seconds < 120:
+            return f"{max(0, int(seconds))} s ago"
+        return f"{timesince(fixture.last_frame_at, timezone.now(), depth=1)} ago"
 
     @admin.display(description="stored data")
     def stored_data(self, fixture: Fixture) -> str:
@@ -207,10 +239,70 @@ class FixtureAdmin(admin.ModelAdmin[Fixture]):
 
     def get_urls(self) -> list[Any]:
         import_view = self.admin_site.admin_view(self.import_fixtures_view)
+        wrap = self.admin_site.admin_view
         return [
             path("import/", import_view, name="streams_fixture_import"),
+            path(
+                "<path:object_id>/start/",
+                wrap(require_POST(self.start_view)),
+                name="streams_fixture_start",
+            ),
+            path(
+                "<path:object_id>/stop/",
+                wrap(require_POST(self.stop_view)),
+                name="streams_fixture_stop",
+            ),
+            path("<path:object_id>/replay/", wrap(self.replay_view), name="streams_fixture_replay"),
             *super().get_urls(),
         ]
+
+    # The change page's buttons (templates/admin/streams/fixture/change_form.html): each a
+    # POST with the CSRF token; "Replay from the start" asks first, on a page of its own.
+
+    def _operated(self, request: HttpRequest, object_id: str) -> Fixture:
+        if not self.has_change_permission(request):
+            raise PermissionDenied
+        try:
+            return get_object_or_404(Fixture, pk=object_id)
+        except ValidationError as exc:  # not a UUID
+            raise Http404 from exc
+
+    def _back(self, fixture: Fixture) -> HttpResponseRedirect:
+        return HttpResponseRedirect(reverse("admin:streams_fixture_change", args=[fixture.pk]))
+
+    def start_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        fixture = self._operated(request, object_id)
+        dispatch.start_now(fixture.pk, enqueue=enqueue_listener)
+        self.message_user(request, f"Starting the listener of {fixture}.")
+        return self._back(fixture)
+
+    def stop_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        fixture = self._operated(request, object_id)
+        dispatch.request_stop(fixture.pk)
+        self.message_user(request, f"Asked the listener of {fixture} to stop.")
+        return self._back(fixture)
+
+    def replay_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        fixture = self._operated(request, object_id)
+        if request.method == "POST":
+            dispatch.request_stop(fixture.pk)
+            replay_fixture.delay(str(fixture.pk))
+            self.message_user(
+                request,
+                f"Replaying {fixture} from the start: its stored log is wiped and stored again.",
+            )
+            return self._back(fixture)
+        return TemplateResponse(
+            request,
+            "admin/streams/fixture/replay_confirmation.html",
+            {
+                **self.admin_site.each_context(request),
+                "opts": self.opts,
+                "original": fixture,
+                "fixture": fixture,
+                "title": "Replay from the start?",
+            },
+        )
 
     def import_fixtures_view(self, request: HttpRequest) -> HttpResponse:
         changelist = reverse("admin:streams_fixture_changelist")
@@ -252,8 +344,33 @@ class ReadOnlyAdmin(admin.ModelAdmin[Any]):
 
 @admin.register(Packet)
 class PacketAdmin(ReadOnlyAdmin):
-    list_display = ("fixture", "position", "action_id", "fixture_seq_num", "received_at")
+    list_display = (
+        "fixture",
+        "position",
+        "action_type",
+        "send_type",
+        "action_id",
+        "fixture_seq_num",
+        "received_at",
+    )
     search_fields = ("=action_id",)
+
+    @staticmethod
+    def _action(packet: Packet) -> dict[str, Any]:
+        action = packet.payload.get("fixtureAction") if isinstance(packet.payload, dict) else None
+        return action if isinstance(action, dict) else {}
+
+    @admin.display(description="action type")
+    def action_type(self, packet: Packet) -> str:
+        action = self._action(packet)
+        name, type_id = action.get("fixtureActionType"), action.get("fixtureActionTypeId")
+        subtype = action.get("fixtureActionSubType")
+        shown = " ".join(str(part) for part in (type_id, name) if part not in (None, ""))
+        return f"{shown} · {subtype}" if subtype else shown or "—"
+
+    @admin.display(description="send type")
+    def send_type(self, packet: Packet) -> str:
+        return str(self._action(packet).get("sendType") or "—")
 
 
 @admin.register(Action)
@@ -320,7 +437,7 @@ class ApiTokenAdmin(admin.ModelAdmin[ApiToken]):
     new token, not recovered."""
 
     form = ApiTokenForm
-    list_display = ("name", "prefix", "scopes_shown", "created", "last_used", "revoked")
+    list_display = ("name", "prefix", "scopes_shown", "created", "last_used", "state")
     list_filter = ("revoked", "can_read", "can_stream")
     search_fields = ("name", "prefix")
     readonly_fields = ("prefix", "created", "last_used")
@@ -330,6 +447,12 @@ class ApiTokenAdmin(admin.ModelAdmin[ApiToken]):
         if obj is None:
             return ("name", "scopes")
         return ("name", "scopes", "prefix", "created", "last_used", "revoked")
+
+    # Not the "revoked" boolean: Django draws True as a green tick, which read as "fine"
+    # on exactly the tokens that no longer work.
+    @admin.display(description="state", ordering="revoked")
+    def state(self, obj: ApiToken) -> str:
+        return "Revoked" if obj.revoked else "Active"
 
     @admin.display(description="scopes")
     def scopes_shown(self, obj: ApiToken) -> str:

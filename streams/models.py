@@ -12,7 +12,9 @@ from typing import Any
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 
+from streams.meaning.freshness import FeedState, feed_payload, feed_state
 from streams.meaning.kinds import ActionKind
 
 # Packet.position and Action.*_position are 32-bit columns.
@@ -145,6 +147,20 @@ class Fixture(models.Model):
     def packet_count(self) -> int:
         return 0 if self.last_position is None else self.last_position + 1
 
+    def feed_state(self, now: dt.datetime | None = None) -> FeedState:
+        """What the feed's state means to a viewer now ("stale" is decided at read time)."""
+        return feed_state(
+            self.listener_state,
+            self.last_frame_at,
+            finished=self.finished,
+            now=now or timezone.now(),
+            watchdog_seconds=settings.DDE_WATCHDOG_SECONDS,
+        )
+
+    def feed_payload(self, now: dt.datetime | None = None) -> dict[str, Any]:
+        """The payload's ``feed``: state, last frame time, when it counts as stale."""
+        return feed_payload(self.feed_state(now), self.last_frame_at, settings.DDE_WATCHDOG_SECONDS)
+
     def to_payload(self) -> dict[str, Any]:
         """The one shape of a fixture's summary shared by pages, websockets and exports."""
         return {
@@ -167,6 +183,7 @@ class Fixture(models.Model):
             "home_in_possession": self.home_in_possession,
             "finished": self.finished,
             "last_position": self.last_position,
+            "feed": self.feed_payload(),
         }
 
 

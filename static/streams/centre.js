@@ -9,7 +9,8 @@
 
 import { placeInOrder } from "./actions.js";
 import { MatchClock, secondsBehind } from "./clock.js";
-import { drawRow, drawScoreboard, readJson } from "./drawing.js";
+import { drawFeed, drawRow, drawScoreboard, readJson } from "./drawing.js";
+import { feedView, serverSkewMs } from "./freshness.js";
 import { liveSocket, setConnection, statusText } from "./socket.js";
 import { drawMomentum, drawStats } from "./stats.js";
 
@@ -17,8 +18,10 @@ import { drawMomentum, drawStats } from "./stats.js";
 // "snapshot" covers (after, position]; a big one comes in parts, and only its last part
 // ("snapshot") completes it, the others ("snapshot-part") bring actions only. A "change"
 // is applied only if it is the next position: one already shown is "seen", one further on
-// is a "gap" (resume from ``last``). Anything else is ignored.
+// is a "gap" (resume from ``last``). A "feed" (the feed's state) and a "reset" (the log
+// was wiped for a replay) take no position. Anything else is ignored.
 export function messageStep(message, last) {
+  if (message.type === "feed" || message.type === "reset") return message.type;
   if (message.type === "snapshot") return message.part < message.parts ? "snapshot-part" : "snapshot";
   if (message.type !== "change") return "ignore";
   if (message.position <= last) return "seen";
@@ -38,6 +41,9 @@ function readCentre(page) {
     clock: new MatchClock(rules.clock),
     rules,
     log: [],
+    feedLog: [], // the "feed" messages, apart: they take no position
+    resets: 0,
+    skew: serverSkewMs(page.dataset.renderedAt, Date.now()),
   };
   for (const action of readJson("actions-data") || []) {
     centre.actions.set(action.action_id, action);
@@ -56,12 +62,14 @@ export class MatchCentre {
     for (const li of this.timeline.children) this.centre.rows.set(li.dataset.actionId, li);
     this.socket = null;
     this.derivedPending = false; // stats and momentum are about to be redrawn
+    this.ticks = 0;
   }
 
   // Draws what the page was rendered with, starts the clock and connects.
   start() {
     const { centre, page } = this;
     this.drawFixture(centre.fixture, false);
+    this.drawFeed();
     centre.clock.follow(centre.fixture, null, secondsBehind(centre.actions.values(), page.dataset.renderedAt));
     this.tick();
     this.drawDerived();
@@ -92,16 +100,29 @@ export class MatchCentre {
       log: centre.log,
       get last() { return centre.last; },
       get drawing() { return self.derivedPending; }, // stats and momentum are about to be redrawn
+      get ticks() { return self.ticks; }, // clock redraws so far (four a second)
+      get feed() { return self.feedNow(); },
       drop: () => self.socket && self.socket.drop(),
     };
   }
 
   onMessage(message) {
     const { centre } = this;
+    if (message.type === "feed") {
+      centre.feedLog.push({ state: message.feed && message.feed.state, at: Date.now() });
+      centre.fixture = { ...centre.fixture, feed: message.feed };
+      this.drawFeed();
+      this.tick();
+      return;
+    }
     // Every message as received, with the position shown before it: a snapshot covers
     // (before, position], a change its own position (the test suite checks the coverage).
     centre.log.push({ type: message.type, position: message.position, before: centre.last, after: centre.after });
     const step = messageStep(message, centre.last);
+    if (step === "reset") {
+      this.reset();
+      return; // a whole snapshot of the new log follows
+    }
     if (step === "snapshot-part") {
       for (const action of message.actions || []) this.applyAction(action);
       return; // the last part draws the rest and moves the position
@@ -109,6 +130,7 @@ export class MatchCentre {
     if (step === "snapshot") {
       for (const action of message.actions || []) this.applyAction(action);
       this.drawFixture(message.fixture, true);
+      this.drawFeed();
       centre.clock.follow(message.fixture, null);
       if (message.position > centre.last) centre.last = message.position;
       setConnection(this.connection, "live", "Live");
@@ -117,6 +139,7 @@ export class MatchCentre {
       // Rows this change redraws: a goal that a Goal Disallowed, arriving after it, explains.
       for (const other of message.related || []) this.applyAction(other, false);
       this.drawFixture(message.fixture, true);
+      this.drawFeed();
       centre.clock.follow(message.fixture, message.action);
       centre.last = message.position;
     } else {
@@ -129,6 +152,34 @@ export class MatchCentre {
       this.socket.stop();
       setConnection(this.connection, "finished", "Match over");
     }
+  }
+
+  // The log was wiped to be replayed from the start: forget every action and position;
+  // the snapshot and changes that follow draw the new log as on a first load.
+  reset() {
+    const { centre } = this;
+    centre.actions.clear();
+    centre.rows.clear();
+    centre.order.length = 0;
+    centre.last = -1;
+    centre.resets += 1;
+    centre.clock = new MatchClock(centre.rules.clock);
+    this.timeline.replaceChildren();
+    this.page.querySelector("[data-timeline-empty]").hidden = false;
+    this.drawDerivedSoon();
+  }
+
+  // The feed's state now, by the server's clock.
+  feedNow() {
+    return feedView(this.centre.fixture.feed, Date.now() + this.centre.skew);
+  }
+
+  // The feed notice, and the clock held while the feed is not live.
+  drawFeed() {
+    const view = this.feedNow();
+    drawFeed(this.page.querySelector("[data-feed]"), view);
+    this.page.dataset.feedLive = String(view.live);
+    this.centre.clock.hold(!view.live && !this.centre.fixture.finished);
   }
 
   applyAction(action, fresh = true) {
@@ -168,6 +219,8 @@ export class MatchCentre {
 
   tick() {
     const { centre } = this;
+    this.ticks += 1;
+    this.drawFeed();
     this.page.querySelector("[data-clock]").textContent = centre.fixture.current_period ? centre.clock.text() : "";
   }
 

@@ -37,7 +37,17 @@ export class MatchClock {
     this.ms = ms;
     this.base = null;
     this.running = false;
+    this.held = false; // the feed is not live: the clock does not run forward
     this.at = ms();
+  }
+
+  // While held (the feed is delayed, stopped...), the clock shows where it was and does
+  // not run on; released, it runs on from there until a packet says otherwise.
+  hold(on) {
+    if (on === this.held) return;
+    if (on && this.base !== null) this.base = this.now();
+    this.held = on;
+    this.at = this.ms();
   }
 
   // ``behindSeconds``: how long before now the clock read ``seconds``.
@@ -71,7 +81,7 @@ export class MatchClock {
 
   now() {
     if (this.base === null) return null;
-    return this.base + (this.running ? (this.ms() - this.at) / 1000 : 0);
+    return this.base + (this.running && !this.held ? (this.ms() - this.at) / 1000 : 0);
   }
 
   text() {

@@ -19,6 +19,14 @@ export function drawBadges(element, fixture) {
   }));
 }
 
+// The feed notice (freshness.js feedView): hidden when there is nothing to say.
+export function drawFeed(element, view) {
+  if (!element) return;
+  element.dataset.feed = view.state;
+  if (element.textContent !== view.text) element.textContent = view.text;
+  element.hidden = !view.text;
+}
+
 export function paintKit(element, rgb) {
   const colours = kitColours(rgb);
   if (!colours) return;

@@ -1,7 +1,8 @@
 // Fixture list: scores, clocks and statuses from /ws/fixtures/, rows moving between
 // "live now", "upcoming" and "recently finished" as matches start and end.
 import { MatchClock } from "./clock.js";
-import { drawBadges, flashChanged, paintKit, readJson } from "./drawing.js";
+import { drawBadges, drawFeed, flashChanged, paintKit, readJson } from "./drawing.js";
+import { feedView, serverSkewMs } from "./freshness.js";
 import { liveSocket, setConnection, statusText } from "./socket.js";
 import { sectionOf } from "./summary.js";
 
@@ -26,6 +27,7 @@ function bootFixtureList(page) {
   const fixtures = new Map();
   const rows = new Map();
   const clocks = new Map();
+  const skew = serverSkewMs(page.dataset.renderedAt, Date.now());
   for (const li of page.querySelectorAll("[data-fixture-id]")) rows.set(li.dataset.fixtureId, li);
 
   const field = (li, name) => li.querySelector(`[data-field="${name}"]`);
@@ -82,7 +84,13 @@ function bootFixtureList(page) {
     const fixture = fixtures.get(id);
     const li = rows.get(id);
     const section = sectionOf(fixture);
-    field(li, "clock").textContent = section === "live" ? clocks.get(id).text() : "";
+    // The feed's state, for live matches: a notice, and the clock held while not live.
+    const view = feedView(fixture.feed, Date.now() + skew);
+    const live = section === "live";
+    drawFeed(field(li, "feed"), live ? view : { state: view.state, text: "" });
+    li.dataset.feed = view.state;
+    clocks.get(id).hold(live && !view.live);
+    field(li, "clock").textContent = live ? clocks.get(id).text() : "";
     field(li, "countdown").textContent = section === "upcoming" ? countdown(fixture.kickoff) : "";
   }
 
@@ -96,6 +104,10 @@ function bootFixtureList(page) {
         setConnection(connection, "live", "Live");
       } else if (message.type === "score" && message.fixture) {
         draw(message.fixture);
+      } else if (message.type === "feed" && fixtures.has(message.fixture_id)) {
+        const id = message.fixture_id;
+        fixtures.set(id, { ...fixtures.get(id), feed: message.feed });
+        tick(id);
       }
     },
     onStatus: (state, delay) => setConnection(connection, ...statusText(state, delay)),

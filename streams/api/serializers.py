@@ -7,6 +7,7 @@ from typing import Any
 from django.db.models import Count, Q
 from rest_framework import serializers
 
+from streams.meaning.freshness import FeedState
 from streams.meaning.scoreline import period_scores
 from streams.models import (
     Action,
@@ -24,6 +25,21 @@ class PayloadSerializer(serializers.Serializer[Any]):
     def to_representation(self, instance: Any) -> dict[str, Any]:
         payload: dict[str, Any] = instance.to_payload()
         return payload
+
+
+class FeedSerializer(serializers.Serializer[Any]):
+    state = serializers.ChoiceField(
+        choices=[state.value for state in FeedState],
+        help_text="following, reconnecting, stale (no frame for longer than the watchdog "
+        "allows; decided when read), token_rejected, stopped, finished, or idle (never "
+        "followed yet).",
+    )
+    last_frame_at = serializers.DateTimeField(
+        allow_null=True, help_text="When the listener last heard a frame (heartbeats too)."
+    )
+    stale_after_seconds = serializers.FloatField(
+        help_text="A following feed silent for longer than this is stale."
+    )
 
 
 class FixtureSerializer(PayloadSerializer):
@@ -52,6 +68,7 @@ class FixtureSerializer(PayloadSerializer):
     last_position = serializers.IntegerField(
         allow_null=True, help_text="Position of the last stored packet (0-based)."
     )
+    feed = FeedSerializer(help_text="The feed's state and the time of its last frame.")
 
 
 class PeriodScoreSerializer(serializers.Serializer[Any]):

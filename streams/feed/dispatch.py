@@ -16,6 +16,7 @@ from streams.feed import lifecycle
 from streams.feed.locks import followed_keys, is_followed, lock_key
 from streams.feed.rules import FEED_FIXTURE_FIELDS
 from streams.models import Action, ActionTypeSighting, Fixture, Packet, RejectedFrame
+from streams.viewers import broadcast
 
 log = structlog.get_logger(__name__)
 
@@ -90,6 +91,14 @@ def reset_fixture(fixture_id: uuid.UUID) -> None:
             **_FEED_DEFAULTS, last_position=None, stop_requested=False
         )
         lifecycle.forget_listener(fixture_id)
+        # Open pages start again from the new log, without a reload (a ``reset`` message).
+        transaction.on_commit(lambda: _tell_reset(fixture_id))
+
+
+def _tell_reset(fixture_id: uuid.UUID) -> None:
+    fixture = Fixture.objects.filter(pk=fixture_id).first()
+    if fixture is not None:
+        broadcast.publish_reset(fixture_id, fixture.to_payload())
 
 
 def replay_from_start(fixture_id: uuid.UUID, *, enqueue: Enqueue) -> bool:

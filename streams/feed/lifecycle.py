@@ -2,7 +2,8 @@
 columns (state, error, epoch), ``reconnects`` and ``retry_not_before`` is here.
 
 The listener calls these on its store thread; the dispatcher calls ``clear_retry`` and
-``forget_listener`` when staff start or replay a fixture.
+``forget_listener`` when staff start or replay a fixture. Every write of a new listener
+state is told to viewers (a ``feed`` message, docs/live-protocol.md) once it is written.
 """
 
 from __future__ import annotations
@@ -10,11 +11,17 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from dataclasses import dataclass
+from typing import Any
 
+from django.db import transaction
 from django.db.models import F, QuerySet
 from django.utils import timezone
 
 from streams.models import Fixture, ListenerState
+from streams.viewers import broadcast
+
+# A fixture's feed state as viewers get it (``Fixture.feed_payload``).
+Feed = dict[str, Any]
 
 
 @dataclass(frozen=True)
@@ -24,6 +31,7 @@ class Start:
     feed: str
     speed: str
     epoch: int
+    state: Feed | None = None  # the feed's state now (when not published here)
 
 
 @dataclass(frozen=True)
@@ -37,7 +45,33 @@ def _fixture(fixture_id: uuid.UUID) -> QuerySet[Fixture]:
     return Fixture.objects.filter(pk=fixture_id)
 
 
-def start_listening(fixture_id: uuid.UUID) -> Start:
+def _feed_now(fixture_id: uuid.UUID) -> Feed | None:
+    fixture = _fixture(fixture_id).only(*FEED_STATE_FIELDS).first()
+    return None if fixture is None else fixture.feed_payload()
+
+
+def _tell_viewers(fixture_id: uuid.UUID, publish: bool = True) -> Feed | None:
+    """The feed's state as now stored (``Fixture.feed_payload``), published to viewers
+    when ``publish`` (autocommit: the write is committed; in a transaction, once it
+    commits). The listener publishes it itself, on its own event loop and channel layer
+    connection (``publish=False``): from its store threads each publish would open one."""
+    if not publish:
+        return _feed_now(fixture_id)
+
+    def send() -> None:
+        feed = _feed_now(fixture_id)
+        if feed is not None:
+            broadcast.publish_feed_state(fixture_id, feed)
+
+    transaction.on_commit(send)
+    return None
+
+
+# What a fixture's feed state is derived from (``Fixture.feed_state``).
+FEED_STATE_FIELDS = ("id", "listener_state", "last_frame_at", "finished")
+
+
+def start_listening(fixture_id: uuid.UUID, *, publish: bool = True) -> Start:
     """Mark the fixture as being connected and take a new fencing epoch for this listener."""
     _fixture(fixture_id).update(
         listener_state=ListenerState.CONNECTING,
@@ -45,30 +79,41 @@ def start_listening(fixture_id: uuid.UUID) -> Start:
         retry_not_before=None,
         listener_epoch=F("listener_epoch") + 1,
     )
+    state = _tell_viewers(fixture_id, publish)
     fixture = Fixture.objects.get(pk=fixture_id)
     return Start(
-        fixture.packet_count, fixture.finished, fixture.feed, fixture.speed, fixture.listener_epoch
+        fixture.packet_count,
+        fixture.finished,
+        fixture.feed,
+        fixture.speed,
+        fixture.listener_epoch,
+        state,
     )
 
 
-def record_connected(fixture_id: uuid.UUID) -> None:
+def record_connected(fixture_id: uuid.UUID, *, publish: bool = True) -> Feed | None:
     _fixture(fixture_id).update(listener_state=ListenerState.LISTENING, listener_error="")
+    return _tell_viewers(fixture_id, publish)
 
 
-def record_disconnected(fixture_id: uuid.UUID, reason: str) -> None:
+def record_disconnected(fixture_id: uuid.UUID, reason: str, *, publish: bool = True) -> Feed | None:
     _fixture(fixture_id).update(
         listener_state=ListenerState.RECONNECTING,
         listener_error=reason,
         reconnects=F("reconnects") + 1,
     )
+    return _tell_viewers(fixture_id, publish)
 
 
-def record_auth_rejected(fixture_id: uuid.UUID, message: str, retry_in: float) -> None:
+def record_auth_rejected(
+    fixture_id: uuid.UUID, message: str, retry_in: float, *, publish: bool = True
+) -> Feed | None:
     _fixture(fixture_id).update(
         listener_state=ListenerState.AUTH_REJECTED,
         listener_error=f"The feed rejected the token: {message}",
         retry_not_before=timezone.now() + dt.timedelta(seconds=retry_in),
     )
+    return _tell_viewers(fixture_id, publish)
 
 
 def check(fixture_id: uuid.UUID, last_frame_at: dt.datetime | None, epoch: int) -> Check:
@@ -84,8 +129,11 @@ def check(fixture_id: uuid.UUID, last_frame_at: dt.datetime | None, epoch: int) 
     return Check(stop_requested, listen_until <= timezone.now(), current_epoch != epoch)
 
 
-def record_stopped(fixture_id: uuid.UUID, state: ListenerState, error: str) -> None:
+def record_stopped(
+    fixture_id: uuid.UUID, state: ListenerState, error: str, *, publish: bool = True
+) -> Feed | None:
     _fixture(fixture_id).update(listener_state=state, listener_error=error)
+    return _tell_viewers(fixture_id, publish)
 
 
 def clear_retry(fixture_id: uuid.UUID) -> None:
@@ -103,3 +151,4 @@ def forget_listener(fixture_id: uuid.UUID) -> None:
         reconnects=0,
         retry_not_before=None,
     )
+    _tell_viewers(fixture_id)

@@ -15,6 +15,7 @@ import asyncio
 import datetime as dt
 import enum
 import logging
+import math
 import threading
 import uuid
 from collections.abc import Callable
@@ -44,6 +45,7 @@ from streams.feed.locks import Lease, LeaseLost, ProcessLocks, process_locks
 from streams.feed.loop import listener_loop
 from streams.feed.ratelimit import vendor_limiter
 from streams.feed.writer import FixtureWriter, record_rejected_frame
+from streams.meaning.freshness import FeedState, feed_payload
 from streams.models import Feed, Fixture, ListenerState
 from streams.ops import metrics
 from streams.stored import Arrival, StoredPacket, StoreResult
@@ -168,6 +170,8 @@ class _Listener:
         self._publishing: asyncio.Task[None] | None = None
         self._publisher = broadcast.FixturePublisher(fixture_id)
         self._last_frame_at: dt.datetime | None = None
+        self._connected = False  # between Connected and Disconnected
+        self._last_heard_told = -math.inf
         self._epoch = 0  # set by _run from start_listening
 
     async def run(self, speed: str | None) -> Outcome:
@@ -184,7 +188,8 @@ class _Listener:
         return outcome
 
     async def _run(self, speed: str | None) -> Outcome:
-        start = await self._db(lifecycle.start_listening, self.fixture_id)
+        start = await self._db(partial(lifecycle.start_listening, publish=False), self.fixture_id)
+        await self._tell_feed(start.state)
         self._epoch = start.epoch
         self._writer = FixtureWriter(self.fixture_id, epoch=start.epoch)
         # Before connecting: a replay's packets arrive at once, and reading what is stored
@@ -251,7 +256,13 @@ class _Listener:
             self.log.warning("listener.auth_rejected", reason=exc.message)
             metrics.AUTH_FAILURES.inc()
             retry_in = self.config.auth_retry_seconds
-            await self._db(lifecycle.record_auth_rejected, self.fixture_id, exc.message, retry_in)
+            feed = await self._db(
+                partial(lifecycle.record_auth_rejected, publish=False),
+                self.fixture_id,
+                exc.message,
+                retry_in,
+            )
+            await self._tell_feed(feed)
             await queue.put(AuthFailed())
         finally:
             await events.aclose()
@@ -321,11 +332,19 @@ class _Listener:
             await self._db(self._record_rejected, event, last_stored)
         elif isinstance(event, Connected):
             self.log.debug("listener.connected", position=self.next_position)
-            await self._db(lifecycle.record_connected, self.fixture_id)
+            self._connected = True
+            feed = await self._db(
+                partial(lifecycle.record_connected, publish=False), self.fixture_id
+            )
+            await self._tell_feed(feed)
         elif isinstance(event, Disconnected):
             metrics.RECONNECTS.inc()
             self.log.debug("listener.disconnected", position=self.next_position)
-            await self._db(lifecycle.record_disconnected, self.fixture_id, event.reason)
+            self._connected = False
+            feed = await self._db(
+                partial(lifecycle.record_disconnected, publish=False), self.fixture_id, event.reason
+            )
+            await self._tell_feed(feed)
         elif isinstance(event, ControlMessage) and not event.is_heartbeat:
             self.log.info("listener.control_message", message=event.message, level=event.level)
 
@@ -347,6 +366,8 @@ class _Listener:
         if _process_stopping.is_set():
             return Outcome.SHUTDOWN
         check = await self._db(lifecycle.check, self.fixture_id, self._last_frame_at, self._epoch)
+        if not check.taken_over:
+            await self._tell_heard(now)
         if check.taken_over:
             # Our lock went with its connection (a Postgres restart) and the dispatcher
             # started another listener: stop now, not at the next packet, which on a quiet
@@ -356,6 +377,27 @@ class _Listener:
         if check.stop_requested:
             return Outcome.STOPPED
         return Outcome.WINDOW_CLOSED if check.window_closed and self.honour_window else None
+
+    async def _tell_feed(self, feed: dict[str, Any] | None) -> None:
+        """Publish a listener state just written (lifecycle's ``feed`` message), on this
+        loop: after the packets published before it."""
+        if feed is None:
+            return
+        if self._publishing is not None:
+            await asyncio.gather(self._publishing, return_exceptions=True)
+        await self._publisher.publish_feed(feed)
+
+    async def _tell_heard(self, now: float) -> None:
+        """While connected, tell viewers the feed is alive every few seconds (a ``feed``
+        message with the last frame time): heartbeats alone store nothing, and a page that
+        heard nothing for longer than the watchdog allows shows the feed as delayed."""
+        if not self._connected or self._last_frame_at is None:
+            return
+        if now - self._last_heard_told < self.config.watchdog_seconds / 3:
+            return
+        self._last_heard_told = now
+        feed = feed_payload(FeedState.FOLLOWING, self._last_frame_at, self.config.watchdog_seconds)
+        await self._publisher.publish_feed(feed)
 
     async def _wait_before_auth_retry(self) -> Outcome | None:
         loop = asyncio.get_running_loop()
@@ -375,7 +417,10 @@ class _Listener:
             return  # the fixture's state is the new listener's to write now
         state = _FINAL_STATES.get(outcome, ListenerState.STOPPED)
         try:
-            await self._db(lifecycle.record_stopped, self.fixture_id, state, error)
+            feed = await self._db(
+                partial(lifecycle.record_stopped, publish=False), self.fixture_id, state, error
+            )
+            await self._tell_feed(feed)
         except Exception:
             self.log.exception("listener.final_state_not_saved")
 

@@ -21,6 +21,7 @@ from django.db import transaction
 from streams.dde.messages import ParsedAction
 from streams.feed.locks import LeaseLost
 from streams.feed.rules import fixture_fields, next_action_state
+from streams.meaning.freshness import following_feed
 from streams.meaning.kinds import kind_from_name
 from streams.models import Action, ActionType, ActionTypeSighting, Fixture, Packet, action_payload
 from streams.stored import Arrival, StoredPacket, StoreResult
@@ -95,7 +96,7 @@ class ReferenceWriter:
                         packet,
                         arrival.received_at,
                         action_payload(action_id, state),
-                        fixture.to_payload(),
+                        _payload_after(fixture, arrival.received_at),
                     )
                 )
 
@@ -186,3 +187,10 @@ def _catalogue(type_id: int, name: str, seen: dt.datetime) -> None:
         if not known.kind_set_by_staff:
             known.kind = kind_from_name(name).value
         known.save(update_fields=["name", "kind"])
+
+
+def _payload_after(fixture: Fixture, received_at: dt.datetime) -> dict[str, Any]:
+    """The fixture's payload right after a packet received then: its feed followed."""
+    payload = fixture.to_payload()
+    payload["feed"] = following_feed(payload["feed"], received_at, payload)
+    return payload

@@ -26,6 +26,7 @@ from streams.feed import statement
 from streams.feed.locks import LeaseLost
 from streams.feed.rules import fixture_fields, next_action_state
 from streams.feed.statement import ACTION_STATE_FIELDS, Batch, FixtureRow
+from streams.meaning.freshness import following_feed
 from streams.meaning.kinds import kind_from_name
 from streams.models import Action, Fixture, Packet, RejectedFrame, action_payload
 from streams.stored import Arrival, StoredPacket, StoreResult
@@ -204,6 +205,8 @@ class FixtureWriter:
             states[action_id] = next_action_state(current, packet, position)
             changes.update(fixture_fields(packet))
             fixture = {**fixture, **fixture_fields(packet), "last_position": position}
+            # A packet just stored: the feed is followed, its last frame this one.
+            fixture["feed"] = following_feed(fixture["feed"], arrival.received_at, fixture)
             action = action_payload(action_id, states[action_id])
             stored.append(StoredPacket(position, packet, arrival.received_at, action, fixture))
             position += 1

@@ -59,6 +59,61 @@ class ScoreEvent(TypedDict):
     text: str
 
 
+class FeedEvent(TypedDict):
+    """Channel-layer event: the fixture's feed changed state, or its listener heard a frame
+    (docs/live-protocol.md, ``feed``). Sent to the fixture's group and the scoreboard; takes
+    no position."""
+
+    type: Literal["fixture.feed"]
+    text: str
+
+
+class ResetEvent(TypedDict):
+    """Channel-layer event: the fixture's log was wiped to be replayed from the start
+    (``reset``); its viewers start again from position -1."""
+
+    type: Literal["fixture.reset"]
+    text: str
+
+
+def feed_message(fixture_id: uuid.UUID | str, feed: dict[str, Any]) -> str:
+    return dumps({"type": "feed", "fixture_id": str(fixture_id), "feed": feed})
+
+
+def reset_message(fixture_id: uuid.UUID | str) -> str:
+    return dumps({"type": "reset", "fixture_id": str(fixture_id)})
+
+
+def _send_from_sync(group: str, event: Any) -> None:
+    layer = get_channel_layer()
+    if layer is not None:
+        async_to_sync(layer.group_send)(group, event)
+
+
+def publish_feed_state(fixture_id: uuid.UUID, feed: dict[str, Any]) -> None:
+    """Tell the fixture's viewers and the scoreboard its feed's state (``Fixture.feed_payload``)
+    from sync code, after the write (``streams.feed.lifecycle``). A failure is logged: the
+    next snapshot, and the page's own timer, still tell the state."""
+    event: FeedEvent = {"type": "fixture.feed", "text": feed_message(fixture_id, feed)}
+    try:
+        _send_from_sync(fixture_group(fixture_id), event)
+        _send_from_sync(SCOREBOARD_GROUP, event)
+    except Exception as exc:
+        log.warning("broadcast.feed_failed", fixture=str(fixture_id), error=str(exc))
+
+
+def publish_reset(fixture_id: uuid.UUID, fixture: dict[str, Any]) -> None:
+    """Tell open pages the fixture's log was wiped (``reset``), and the scoreboard its
+    summary as it is now (``fixture``, its payload); from sync code, after the commit."""
+    reset: ResetEvent = {"type": "fixture.reset", "text": reset_message(fixture_id)}
+    score: ScoreEvent = {"type": "fixture.score", "text": score_message(fixture)}
+    try:
+        _send_from_sync(fixture_group(fixture_id), reset)
+        _send_from_sync(SCOREBOARD_GROUP, score)
+    except Exception as exc:
+        log.warning("broadcast.reset_failed", fixture=str(fixture_id), error=str(exc))
+
+
 def refresh_fixtures(fixture_ids: Sequence[uuid.UUID]) -> None:
     """Tell the open match centres of these fixtures to redraw (from sync code, after a
     commit). A failure is logged: pages rendered later read the catalogue anyway."""
@@ -151,6 +206,20 @@ class FixturePublisher:
         self.fixture_id = fixture_id
         self.group = fixture_group(fixture_id)
         self._scoreboard_seen: tuple[Any, ...] | None = None
+
+    async def publish_feed(self, feed: dict[str, Any]) -> None:
+        """Tell viewers the feed's state (a ``feed`` message): a listener state just
+        written, or, while connected, that the feed is alive with its last frame time, so
+        that a quiet spell with heartbeats only does not look stale to a page."""
+        layer = get_channel_layer()
+        if layer is None:
+            return
+        event: FeedEvent = {"type": "fixture.feed", "text": feed_message(self.fixture_id, feed)}
+        try:
+            await layer.group_send(self.group, event)
+            await layer.group_send(SCOREBOARD_GROUP, event)
+        except Exception as exc:
+            log.warning("broadcast.feed_failed", fixture=str(self.fixture_id), error=str(exc))
 
     async def publish(self, stored: Sequence[StoredPacket]) -> None:
         """Publish a committed transaction's packets. Call only after the commit.

@@ -25,7 +25,9 @@ from streams.viewers import fanout, snapshots
 from streams.viewers.broadcast import (
     SCOREBOARD_GROUP,
     ChangesEvent,
+    FeedEvent,
     RefreshEvent,
+    ResetEvent,
     ScoreEvent,
     fixture_group,
 )
@@ -103,7 +105,7 @@ class FixtureConsumer(ViewerCounted):
     group: str | None = None
     last_sent = -1
     # Events held while reading Postgres; None when up to date (events are sent at once).
-    _held: list[ChangesEvent] | None = None
+    _held: list[ChangesEvent | ResetEvent] | None = None
     _recovery: asyncio.Task[None] | None = None
     # A whole snapshot is due: what the rows mean changed (``RefreshEvent``).
     _refresh_wanted = False
@@ -136,10 +138,22 @@ class FixtureConsumer(ViewerCounted):
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
         """Viewers cannot change anything: whatever they send is ignored."""
 
-    async def deliver(self, event: ChangesEvent | RefreshEvent) -> None:
+    async def deliver(self, event: ChangesEvent | RefreshEvent | FeedEvent | ResetEvent) -> None:
         """One event from the group's reader, in publish order. Waits on nothing but the
         socket write: a gap, or a refresh, is read from Postgres in a task of this viewer's
         own."""
+        if event["type"] == "fixture.feed":
+            # The feed's state takes no position: sent as it comes, wherever the viewer is.
+            await self.send(text_data=event["text"])
+            return
+        if event["type"] == "fixture.reset":
+            if self._held is not None:  # after what is held, in order (``_release``)
+                self._held.append(event)
+                return
+            await self._reset(event)
+            self._held = []
+            self._recovery = asyncio.ensure_future(self._recover())
+            return
         if event["type"] == "fixture.refresh":
             self._refresh_wanted = True
             if self._held is None:  # else the catch-up under way does it when it is done
@@ -151,6 +165,13 @@ class FixtureConsumer(ViewerCounted):
         elif not await self._send_in_order(event):
             self._held = [event]
             self._recovery = asyncio.ensure_future(self._recover())
+
+    async def _reset(self, event: ResetEvent) -> None:
+        """The log was wiped to be replayed: say so, then start again from position -1 with
+        a whole snapshot (the positions that follow are the new log's)."""
+        await self.send(text_data=event["text"])
+        self.last_sent = -1
+        self._refresh_wanted = True
 
     async def _send_in_order(self, event: ChangesEvent) -> bool:
         """Send the event's changes that follow the last one sent; False at a gap."""
@@ -186,7 +207,12 @@ class FixtureConsumer(ViewerCounted):
                 continue
             if not self._held:
                 break
-            if await self._send_in_order(self._held[0]):
+            first = self._held[0]
+            if first["type"] == "fixture.reset":
+                self._held.pop(0)
+                await self._reset(first)
+                continue
+            if await self._send_in_order(first):
                 self._held.pop(0)
                 continue
             sent = self.last_sent
@@ -225,6 +251,9 @@ class ScoreboardConsumer(ViewerCounted):
         """Viewers cannot change anything: whatever they send is ignored."""
 
     async def fixture_score(self, event: ScoreEvent) -> None:
+        await self.send(text_data=event["text"])
+
+    async def fixture_feed(self, event: FeedEvent) -> None:
         await self.send(text_data=event["text"])
 
 

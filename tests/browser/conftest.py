@@ -262,7 +262,10 @@ class LiveMatch:
 
 @pytest.fixture
 def live_match(
-    transactional_db: None, start_feed: StartFeed, make_fixture: Callable[..., Fixture]
+    transactional_db: None,
+    start_feed: StartFeed,
+    make_fixture: Callable[..., Fixture],
+    settings: Any,
 ) -> Iterator[Callable[..., LiveMatch]]:
     """Schedule a match on the simulator kicking off in a moment, and follow it with a real
     listener in a thread of this process (it publishes to daphne through Redis)."""
@@ -274,12 +277,18 @@ def live_match(
         lead_seconds: float = 2.0,
         pace: float = PACE,
         variant: MatchVariant = DEFAULT_VARIANT,
+        faults: str = "",
+        through: Callable[[str], str] | None = None,
     ) -> LiveMatch:
-        """``variant``: how the simulator numbers types, and whether it invents some."""
+        """``variant``: how the simulator numbers types, and whether it invents some;
+        ``faults``: the simulator's (docs/simulator.md); ``through``: the simulator's
+        websocket URL to the one the listener uses (a proxy's, say)."""
         kickoff = timezone.now() + dt.timedelta(seconds=lead_seconds)
         schedule = Schedule(variant)
         schedule.add(fixture_id, kickoff=kickoff)
-        start_feed(schedule=schedule, pace=pace)
+        feed = start_feed(schedule=schedule, pace=pace, faults=faults)
+        if through is not None:
+            settings.DDE_STREAMS_URL = through(feed.ws_url)
         match = generate_match(fixture_id, kickoff, pace, variant=variant)
         fixture = make_fixture(
             fixture_id, home_team=match.home.name, away_team=match.away.name, kickoff=kickoff

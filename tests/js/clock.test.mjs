@@ -236,3 +236,30 @@ describe("secondsBehind", () => {
     assert.equal(secondsBehind([{ last_position: 1, timestamp: null }], rendered), 0);
   });
 });
+
+describe("MatchClock.hold", () => {
+  test("a held clock does not run forward, and runs on from there when released", () => {
+    const { clock, advance } = clockAt();
+    clock.follow(running("10:00"), null);
+    advance(5);
+    clock.hold(true);
+    assert.equal(clock.text(), "10:05");
+    advance(60);
+    assert.equal(clock.text(), "10:05");
+    clock.hold(false);
+    advance(2);
+    assert.equal(clock.text(), "10:07");
+  });
+
+  test("a packet while held sets the clock, which still does not run", () => {
+    const { clock, advance } = clockAt();
+    clock.follow(running("10:00"), null);
+    clock.hold(true);
+    clock.follow(running("12:00"), null);
+    advance(30);
+    assert.equal(clock.text(), "12:00");
+    clock.hold(false);
+    advance(1);
+    assert.equal(clock.text(), "12:01");
+  });
+});
