@@ -17,9 +17,8 @@ from django.conf import settings
 from dde_site import processes
 from streams.models import Fixture
 from tests.api.conftest import match_number
-from tests.browser.conftest import free_port
 from tests.conftest import store_match
-from tests.streams.test_worker import worker_database_url
+from tests.support.processes import free_port, worker_database_url
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -30,7 +30,7 @@ from tests.browser.conftest import (
     wait_until_true,
 )
 from tests.conftest import arrived
-from tests.streams.test_ingest import Feed
+from tests.support.packets import Feed
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

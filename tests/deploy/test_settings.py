@@ -15,7 +15,7 @@ from django.test import Client
 
 from dde_site import processes
 from dde_site.env import env_proxy_ssl_header
-from tests.deploy.test_env_example import ENV_EXAMPLE, documented_variables
+from tests.support.env_example import ENV_EXAMPLE, documented_variables
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -19,7 +19,7 @@ from streams.feed.writer import FixtureWriter
 from streams.models import Fixture, Packet
 from streams.viewers import broadcast, consumers, fanout, snapshots
 from tests.conftest import arrived
-from tests.streams.test_ingest import Feed
+from tests.support.packets import Feed
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.asyncio]
 

@@ -23,29 +23,11 @@ from streams.feed.locks import ProcessLocks, is_followed
 from streams.feed.writer import store_packets
 from streams.models import Action, Fixture, ListenerState, Packet, RejectedFrame
 from streams.simulator import Schedule
-from tests.conftest import RunningFeed, StartFeed
+from tests.conftest import StartFeed
+from tests.support.packet_log import assert_log_equals_feed
+from tests.support.waiting import wait_for
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def assert_log_equals_feed(fixture_id: uuid.UUID, feed: RunningFeed) -> list[dict[str, Any]]:
-    expected = feed.actions(fixture_id)
-    rows = list(
-        Packet.objects.filter(fixture_id=fixture_id)
-        .order_by("position")
-        .values_list("position", "payload")
-    )
-    assert [position for position, _ in rows] == list(range(len(expected)))
-    assert [payload for _, payload in rows] == expected
-    return expected
-
-
-def wait_for(condition: Callable[[], bool], timeout: float = 20.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError("condition not met in time")
-        time.sleep(0.05)
 
 
 def in_thread(fn: Callable[[], Outcome]) -> Any:
