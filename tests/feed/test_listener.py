@@ -110,6 +110,7 @@ def test_a_rejected_token_gives_a_clear_status_and_no_retry_storm(
         return fixture.listener_state == ListenerState.AUTH_REJECTED
 
     wait_for(rejected, timeout=10)
+    # The quiet time is what this checks: no second connection for three seconds.
     time.sleep(3)
     assert feed.stats.connections == 1
     assert "rejected the token" in fixture.listener_error
