@@ -170,6 +170,7 @@ def test_a_stop_request_ends_a_live_listener_and_frees_the_fixture(
     assert not is_followed(fixture.id)
 
 
+@pytest.mark.slow  # a live match, played in real time at 400x
 def test_a_live_match_resumes_after_a_restart_with_nothing_lost(
     start_feed: StartFeed, make_fixture: Callable[..., Fixture]
 ) -> None:
@@ -187,6 +188,7 @@ def test_a_live_match_resumes_after_a_restart_with_nothing_lost(
     assert_log_equals_feed(fixture.id, feed)
 
 
+@pytest.mark.slow  # a whole match stored one packet per transaction
 def test_the_fixture_score_always_equals_the_latest_summary(
     start_feed: StartFeed, make_fixture: Callable[..., Fixture]
 ) -> None:

@@ -231,6 +231,7 @@ async def test_the_scoreboard_sends_fixtures_then_each_score_change(match: Match
     await viewer.disconnect()
 
 
+@pytest.mark.slow  # idles for seven seconds
 async def test_an_idle_viewer_stays_connected_and_still_gets_the_next_change(
     match: Match,
 ) -> None:
