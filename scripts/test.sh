@@ -29,4 +29,5 @@ if ! command -v promtool >/dev/null 2>&1; then
   SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
   $SUDO apt-get update -qq && $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends prometheus
 fi
-echo "== pytest"; pytest "$@"
+# -m "": every test, the slow, browser and fault ones too (`pytest` alone skips those).
+echo "== pytest"; pytest -m "" "$@"

@@ -20,3 +20,8 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"global_keyprefix": os.environ["TEST_CELERY_K
 
 # WhiteNoise warns on every request when the collected-static folder does not exist yet.
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405
+
+# Password hashing at the production work factor costs a fifth of a second per user or
+# login, and no test is about the work factor: the tests (and the processes they start
+# with these settings) hash with the fast MD5 hasher. Production keeps Django's default.
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

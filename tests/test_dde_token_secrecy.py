@@ -27,7 +27,7 @@ from streams.models import Fixture, ListenerState, Packet, RejectedFrame
 from streams.viewers import snapshots
 from tests.api.conftest import body
 from tests.conftest import StartFeed
-from tests.streams.test_listener import wait_for
+from tests.support.waiting import wait_for
 
 SECRET = "dde-tok-7Q2v9Lm4Xc8Rb1Nz"
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -111,7 +111,7 @@ def test_a_rejected_token_is_reported_without_being_shown(
 
 
 def assert_not_in_database_text(fixture: Fixture) -> None:
-    from tests.test_security import every_row_as_text
+    from tests.support.database import every_row_as_text
 
     assert not any(SECRET in row for row in every_row_as_text())
 

@@ -9,11 +9,11 @@ from io import StringIO
 import pytest
 from django.contrib.auth.models import User
 from django.core.management import call_command
-from django.db import connection
 from django.test import Client
 from django.urls import reverse
 
 from streams.models import ApiToken, Fixture, Packet, RejectedFrame
+from tests.support.database import every_row_as_text
 
 pytestmark = pytest.mark.django_db
 
@@ -157,16 +157,6 @@ def test_the_api_takes_no_unsafe_method_even_from_a_staff_session(fixture: Fixtu
     for method in ("post", "put", "patch", "delete"):
         response = getattr(browser, method)(f"/api/fixtures/{fixture.id}/")
         assert response.status_code in (403, 405), method
-
-
-def every_row_as_text() -> list[str]:
-    """Every row of every table of the database, as Postgres prints it."""
-    rows: list[str] = []
-    with connection.cursor() as cursor:
-        for table in connection.introspection.table_names():
-            cursor.execute(f"SELECT t::text FROM {connection.ops.quote_name(table)} t")
-            rows.extend(row[0] for row in cursor.fetchall())
-    return rows
 
 
 def test_api_keys_are_nowhere_in_the_database_only_their_hashes(admin_client: Client) -> None:

@@ -208,6 +208,7 @@ def browser_login(server: str, username: str, password: str) -> httpx.Response:
 
 
 @pytest.mark.django_db(transaction=True)
+@pytest.mark.slow  # a real daphne process
 def test_a_post_flood_on_real_daphne_is_locked_out(daphne: str) -> None:
     User.objects.create_user("admin", password=PASSWORD, is_staff=True)
     statuses = [browser_login(daphne, "admin", f"guess-{n}").status_code for n in range(12)]

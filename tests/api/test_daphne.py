@@ -4,60 +4,16 @@ from __future__ import annotations
 
 import csv
 import io
-import os
-import subprocess
-import time
-from collections.abc import Iterator
-from pathlib import Path
 
 import httpx
 import pytest
-from django.conf import settings
 
-from dde_site import processes
 from streams.models import Fixture
 from tests.api.conftest import match_number
-from tests.browser.conftest import free_port
 from tests.conftest import store_match
-from tests.streams.test_worker import worker_database_url
 
-ROOT = Path(__file__).resolve().parents[2]
-
-pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture
-def daphne(transactional_db: None) -> Iterator[str]:
-    port = free_port()
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "tests.settings",
-        "DATABASE_URL": worker_database_url(),
-        "REDIS_URL": settings.REDIS_URL,
-        "API_THROTTLE_RATE": "100000/min",
-        "LOG_LEVEL": "WARNING",
-    }
-    process = subprocess.Popen(
-        processes.command(["web", "--port", str(port)]),
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                httpx.get(f"http://127.0.0.1:{port}/api/schema/", timeout=1)
-                break
-            except httpx.TransportError:
-                if process.poll() is not None or time.monotonic() > deadline:
-                    raise
-                time.sleep(0.1)
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
+# A real daphne process.
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
 
 
 def test_a_csv_export_arrives_in_several_chunks_and_equals_the_json_rows(

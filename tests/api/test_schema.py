@@ -68,6 +68,7 @@ def example(transactional_db: None, settings: Any) -> tuple[Fixture, str]:
 schema = schemathesis.openapi.from_wsgi("/api/schema/", WSGIHandler())
 
 
+@pytest.mark.slow  # hundreds of generated requests, each on a freshly stored match
 @schema.parametrize()
 # In-process WSGI reads a stream through Django's sync fallback; daphne streams it natively.
 @pytest.mark.filterwarnings("ignore:StreamingHttpResponse must consume asynchronous iterators")

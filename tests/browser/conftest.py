@@ -25,8 +25,9 @@ from streams.feed.listener import Outcome, follow
 from streams.models import Fixture
 from streams.simulator import Match, MatchVariant, Schedule, generate_match
 from streams.simulator.variant import DEFAULT_VARIANT
-from tests.conftest import StartFeed
-from tests.streams.test_worker import worker_database_url
+from tests.conftest import StartFeed, store_match
+from tests.support.processes import free_port, worker_database_url
+from tests.support.waiting import wait_for
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts"
@@ -78,12 +79,6 @@ RECORDER = """
     (e) => window.__violations.push(`${e.violatedDirective} ${e.blockedURI}`));
 })();
 """
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def _listening(port: int) -> bool:
@@ -240,6 +235,12 @@ def fixture_id_where(wanted: Callable[[Match], bool]) -> uuid.UUID:
     raise AssertionError("no generated match fits")
 
 
+def finished_match(feature: str, hours_ago: float = 3) -> Fixture:
+    """A whole generated match with ``feature``, stored as a listener would have."""
+    kickoff = (timezone.now() - dt.timedelta(hours=hours_ago)).replace(microsecond=0)
+    return store_match(generate_match(fixture_id_where(lambda m: getattr(m, feature)), kickoff))
+
+
 def first_offset(match: Match, type_id: int, send_type: str) -> float:
     """Seconds after kick-off when the first such packet is released (inf if none)."""
     for packet, offset in zip(match.packets, match.release_offsets, strict=True):
@@ -302,14 +303,6 @@ def live_match(
         if not live.listener.done():
             dispatch.request_stop(live.fixture.id)
         live.listener.result(timeout=30)
-
-
-def wait_for(condition: Callable[[], bool], timeout: float = 30.0, every: float = 0.05) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError("condition not met in time")
-        time.sleep(every)
 
 
 def wait_until_true(page: Page, expression: str, timeout: float = 30.0) -> None:

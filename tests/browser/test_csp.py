@@ -9,8 +9,7 @@ from django.contrib.auth.models import User
 from playwright.sync_api import Page, Response
 
 from streams.models import Fixture
-from tests.browser.conftest import Pages
-from tests.browser.test_pages import finished_match
+from tests.browser.conftest import Pages, finished_match
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

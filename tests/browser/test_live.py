@@ -30,7 +30,7 @@ from tests.browser.conftest import (
     wait_until_true,
 )
 from tests.conftest import arrived
-from tests.streams.test_ingest import Feed
+from tests.support.packets import Feed
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -69,6 +69,11 @@ def header_state(page: Page) -> list[str]:
     return [page.inner_text(s) for s in ("[data-score]", "[data-period]", "[data-badges]")]
 
 
+def drawn_as(page: Page, action_id: str, wanted: Callable[[list[str]], bool]) -> bool:
+    """The page has drawn the action's row with classes ``wanted`` accepts."""
+    return any(wanted(row["cls"].split()) for row in rows_of(page, action_id))
+
+
 def open_live(pages: Pages, path: str) -> Page:
     page = pages.open(path)
     page.wait_for_selector('[data-connection="live"]', timeout=10_000)
@@ -86,10 +91,11 @@ def test_a_goal_appears_within_a_second_of_being_stored(
 
     goals = Action.objects.filter(fixture=live.fixture, type_id=100)
     wait_for(lambda: goals.exclude(send_type="Pending").exists(), timeout=20)
-    time.sleep(1.2)
-
     goal = goals.exclude(send_type="Pending").order_by("first_position").first()
     assert goal is not None
+    # Drawn late is caught below, from the times the page drew each state at.
+    wait_for(lambda: drawn_as(page, str(goal.action_id), lambda c: "pending" not in c), 10)
+
     drawn = rows_of(page, str(goal.action_id))
     assert drawn, "the goal never appeared live"
     assert drawn[0]["t"] - received_ms(goal.action_id, "Pending") < 1000
@@ -105,10 +111,10 @@ def test_a_pending_card_becomes_confirmed_in_place(pages: Pages, live_match: Sta
 
     cards = Action.objects.filter(fixture=live.fixture, type_id__in=(107, 108))
     wait_for(lambda: cards.filter(send_type="Confirmed").exists(), timeout=20)
-    time.sleep(1.0)
-
     card = cards.filter(send_type="Confirmed").order_by("first_position").first()
     assert card is not None
+    wait_for(lambda: drawn_as(page, str(card.action_id), lambda c: "confirmed" in c), 10)
+
     drawn = rows_of(page, str(card.action_id))
     states = [row["cls"].split() for row in drawn]
     assert "pending" in states[0], "the card was first drawn as provisional"
@@ -182,7 +188,10 @@ def test_a_cut_websocket_resumes_with_no_duplicate_and_no_gap(
     pages.expect_console_error("WebSocket connection to")  # Chromium logs the failed retry
     page.context.set_offline(True)
     page.evaluate("window.matchCentre.drop()")
-    time.sleep(1.5)
+    # Offline while the match moves on: changes the page has to catch up on once back.
+    cut_at = live.refresh().last_position or 0
+    wait_for(lambda: (live.refresh().last_position or 0) > cut_at + 50, timeout=20)
+    assert page.evaluate("window.matchCentre.last") < cut_at + 50, "nothing was missed"
     page.context.set_offline(False)
 
     assert live.listener.result(timeout=30) is Outcome.FINISHED
@@ -268,17 +277,19 @@ def test_the_match_clock_runs_between_packets_and_follows_clock_actions(
     def shows(text: str) -> None:
         wait_until_true(page, f"document.querySelector('[data-clock]').textContent === '{text}'")
 
-    started = shown()
-    time.sleep(1.3)
-    assert shown() > started, "the clock runs between packets"
+    def runs_past(text: str) -> None:
+        """The clock moves on from ``text`` with no packet (it ticks once a second)."""
+        expression = f"document.querySelector('[data-clock]').textContent > '{text}'"
+        wait_until_true(page, expression, timeout=5)
+
+    runs_past(shown())  # the clock runs between packets
     publish(9, "Stop Clock", "23:30")
     shows("23:30")
-    time.sleep(1.2)
+    time.sleep(1.2)  # the time is what this checks: longer than a tick, and no tick
     assert shown() == "23:30", "a stopped clock stays"
     publish(10, "Adjust Clock", "23:25", metadata={"adjustmentSeconds": -5})
     shows("23:25")
-    time.sleep(1.2)
+    time.sleep(1.2)  # the time is what this checks: longer than a tick, and no tick
     assert shown() == "23:25", "an adjustment does not start the clock"
     publish(8, "Start Clock", "23:25")
-    time.sleep(1.3)
-    assert shown() > "23:25"
+    runs_past("23:25")

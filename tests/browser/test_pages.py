@@ -12,18 +12,12 @@ from playwright.sync_api import Page
 
 from streams.meaning.drawing import KEY_KINDS
 from streams.meaning.kinds import kind_from_name
-from streams.models import Action, Fixture
+from streams.models import Action
 from streams.simulator import generate_match
-from tests.browser.conftest import Pages, fixture_id_where, screenshot
+from tests.browser.conftest import Pages, finished_match, fixture_id_where, screenshot
 from tests.conftest import match_packets, store_match
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def finished_match(feature: str, hours_ago: float = 3) -> Fixture:
-    """A whole generated match with ``feature``, stored as a listener would have."""
-    kickoff = (timezone.now() - dt.timedelta(hours=hours_ago)).replace(microsecond=0)
-    return store_match(generate_match(fixture_id_where(lambda m: getattr(m, feature)), kickoff))
 
 
 def visible_rows(page: Page) -> int:

@@ -19,8 +19,9 @@ from playwright.sync_api import Page
 from streams.models import Action, ActionType, Fixture
 from streams.simulator import MatchVariant, generate_match
 from streams.simulator.numbering import SHIFTED_NUMBERING, VENDOR_DOCUMENTED_TYPE_IDS
-from tests.browser.conftest import LiveMatch, Pages, fixture_id_where, wait_for, wait_until_true
+from tests.browser.conftest import LiveMatch, Pages, fixture_id_where, wait_until_true
 from tests.conftest import match_packets, store_match
+from tests.support.waiting import wait_for
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

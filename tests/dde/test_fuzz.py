@@ -48,7 +48,7 @@ from streams.dde.messages import ControlMessage, DataPacket, FrameRejected, pars
 from streams.dde.rest import InvalidFixture, parse_fixture
 from streams.feed.rules import action_fields, fixture_fields, next_action_state
 from streams.jsontext import dumps
-from tests.dde.test_hostile_text import assert_within_metadata_bounds
+from tests.support.bounds import assert_within_metadata_bounds
 
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "300"))
 FUZZ = settings(

@@ -41,6 +41,7 @@ from streams.dde.messages import (
 )
 from streams.dde.rest import parse_fixture
 from streams.dde.values import as_datetime
+from tests.support.bounds import assert_within_metadata_bounds, count_values
 
 ACTION_ID = "eca0afa7-cac0-4064-b8f0-fc1aeae949a5"
 FIXTURE_ID = "a777703c-3c72-4a09-ad3a-355a965067ad"
@@ -199,40 +200,6 @@ def test_the_metadata_budget_counts_every_value() -> None:
     texts = bounded_metadata({f"t{n}": "x" * 300 for n in range(100)})
     assert sum(len(k) + len(v) for k, v in texts.items()) <= METADATA_CHARS
     assert len(texts) < 100
-
-
-def count_values(value: Any) -> int:
-    if isinstance(value, dict):
-        return 1 + sum(1 + count_values(v) for v in value.values())
-    if isinstance(value, list):
-        return 1 + sum(count_values(v) for v in value)
-    return 1
-
-
-def assert_within_metadata_bounds(value: Any, depth: int = 1) -> None:
-    """What docs/dde-protocol.md "What we accept" promises of an action's metadata."""
-    assert count_values(value) <= METADATA_VALUES + 1
-    # Characters counted, each at most doubled by JSON's escapes, and punctuation.
-    assert len(json.dumps(value, ensure_ascii=False)) <= 2 * METADATA_CHARS + 4 * METADATA_VALUES
-    _assert_level(value, depth)
-
-
-def _assert_level(value: Any, depth: int) -> None:
-    if isinstance(value, dict):
-        assert depth <= METADATA_DEPTH and len(value) <= METADATA_ENTRIES
-        for key, item in value.items():
-            assert isinstance(key, str) and is_clean(key, METADATA_KEY_CHARS)
-            _assert_level(item, depth + 1)
-    elif isinstance(value, list):
-        assert depth <= METADATA_DEPTH and len(value) <= METADATA_ENTRIES
-        for item in value:
-            _assert_level(item, depth + 1)
-    elif isinstance(value, str):
-        assert is_clean(value, METADATA_TEXT_CHARS)
-    elif isinstance(value, float):
-        assert value == value and abs(value) != float("inf")
-    else:
-        assert value is None or isinstance(value, bool | int)
 
 
 def number_frame(literal: str) -> str:

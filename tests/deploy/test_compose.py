@@ -18,7 +18,7 @@ import pytest
 import yaml
 
 from dde_site import processes
-from tests.deploy.test_env_example import documented_variables
+from tests.support.env_example import documented_variables
 
 ROOT = Path(__file__).resolve().parents[2]
 COMPOSE = ROOT / "docker" / "compose.yaml"

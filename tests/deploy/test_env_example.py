@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import ast
 import re
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
-ENV_EXAMPLE = ROOT / "docker" / ".env.example"
+from tests.support.env_example import ENV_EXAMPLE, documented_variables
+from tests.support.processes import ROOT
 
 
 def variables_read_by_settings() -> set[str]:
@@ -24,10 +23,6 @@ def variables_read_by_settings() -> set[str]:
             ):
                 names.add(str(node.args[0].value))
     return names
-
-
-def documented_variables() -> set[str]:
-    return set(re.findall(r"^([A-Z][A-Z0-9_]*)=", ENV_EXAMPLE.read_text(), re.MULTILINE))
 
 
 def test_the_settings_read_the_variables_this_test_expects_to_find() -> None:

@@ -15,7 +15,7 @@ from django.test import Client
 
 from dde_site import processes
 from dde_site.env import env_proxy_ssl_header
-from tests.deploy.test_env_example import ENV_EXAMPLE, documented_variables
+from tests.support.env_example import ENV_EXAMPLE, documented_variables
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -42,12 +42,14 @@ def check_deploy(env: dict[str, str]) -> subprocess.CompletedProcess[str]:
     return run(argv, env)
 
 
+@pytest.mark.slow  # a real `manage.py check --deploy` process
 def test_check_deploy_reports_nothing_with_the_documented_production_variables() -> None:
     result = check_deploy(production_environment())
     assert result.returncode == 0, result.stdout + result.stderr
     assert "System check identified no issues (0 silenced)." in result.stdout
 
 
+@pytest.mark.slow  # a real `manage.py check --deploy` process
 def test_check_deploy_does_notice_a_production_setting_turned_off() -> None:
     # The clean result above comes from the settings, not from a check that never warns.
     result = check_deploy(production_environment(SECURE_SSL_REDIRECT="false"))
@@ -55,6 +57,7 @@ def test_check_deploy_does_notice_a_production_setting_turned_off() -> None:
     assert "security.W008" in result.stderr
 
 
+@pytest.mark.slow  # twelve real processes; the quick suite keeps the one below
 @pytest.mark.parametrize(
     ("overrides", "sentence"),
     [

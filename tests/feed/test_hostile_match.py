@@ -41,7 +41,7 @@ from streams.models import (
 from streams.simulator import MatchVariant, Schedule
 from streams.simulator.hostile import LONG_CHARS
 from tests.conftest import StartFeed
-from tests.dde.test_hostile_text import assert_within_metadata_bounds
+from tests.support.bounds import assert_within_metadata_bounds
 
 pytestmark = pytest.mark.django_db(transaction=True)
 PAGE_BYTES = 2_000_000

@@ -14,7 +14,7 @@ from streams.admin import FixtureAdmin
 from streams.dde.rest import FixtureInfo
 from streams.feed import importing
 from streams.models import Fixture
-from tests.streams.test_admin import form_data
+from tests.support.admin_forms import form_data
 
 pytestmark = pytest.mark.django_db
 

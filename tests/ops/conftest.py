@@ -15,8 +15,7 @@ import redis
 from django.conf import settings
 
 from streams.ops import metrics
-from tests.browser.conftest import free_port
-from tests.streams.test_worker import worker_database_url
+from tests.support.processes import free_port, worker_database_url
 
 ROOT = Path(__file__).resolve().parents[2]
 METRICS_TOKEN = "metrics-token-for-the-tests-only"

@@ -16,7 +16,7 @@ from django.conf import settings
 
 from streams.models import Fixture
 from tests.conftest import TOKEN, StartFeed
-from tests.streams.test_worker import worker_database_url
+from tests.support.processes import worker_database_url
 
 ROOT = Path(__file__).resolve().parents[2]
 

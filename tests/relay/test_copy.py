@@ -39,7 +39,8 @@ from tests.relay.conftest import (
 )
 from tests.relay.cutter import CuttingProxy
 
-pytestmark = pytest.mark.django_db(transaction=True)
+# A second installation in a process of its own, and live matches played in real time.
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
 
 CUT_EVERY = 50
 LIVE_PACE = 400  # a match in about 18 s

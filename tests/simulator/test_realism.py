@@ -34,6 +34,7 @@ COUNTED = {
 }
 
 
+# Generating the 200 matches takes a while: every test that reads them is marked slow.
 @pytest.fixture(scope="module")
 def matches() -> list[Match]:
     ids = [uuid.uuid5(NAMESPACE, f"realism-{number}") for number in range(MATCHES)]
@@ -67,6 +68,7 @@ def test_the_ranges_cover_every_counted_statistic() -> None:
     assert PER_TEAM["fouls"] == Span(4, 22) and PER_TEAM["substitutions"] == Span(0, 5)
 
 
+@pytest.mark.slow
 def test_every_team_in_every_match_stays_within_the_realistic_ranges(
     matches: list[Match],
 ) -> None:
@@ -81,6 +83,7 @@ def test_every_team_in_every_match_stays_within_the_realistic_ranges(
     assert outside == []
 
 
+@pytest.mark.slow
 def test_the_counts_vary_across_matches_rather_than_sitting_on_one_value(
     matches: list[Match],
 ) -> None:
@@ -92,6 +95,7 @@ def test_the_counts_vary_across_matches_rather_than_sitting_on_one_value(
     assert all(len(values) >= 3 for values in seen.values()), seen
 
 
+@pytest.mark.slow
 def test_substitutions_come_after_half_time_but_for_one_injury_change_per_team(
     matches: list[Match],
 ) -> None:
@@ -112,6 +116,7 @@ def test_substitutions_come_after_half_time_but_for_one_injury_change_per_team(
     assert 0 < first_half_changes < MATCHES
 
 
+@pytest.mark.slow
 def test_a_player_who_came_on_never_goes_off_and_only_starters_are_taken_off(
     matches: list[Match],
 ) -> None:

@@ -14,28 +14,9 @@ from django.utils import timezone
 
 from streams.models import Fixture, Packet
 from tests.conftest import StartFeed
+from tests.support.admin_forms import form_data
 
 pytestmark = pytest.mark.django_db
-
-
-def form_data(**overrides: Any) -> dict[str, Any]:
-    kickoff = timezone.now() + dt.timedelta(hours=1)
-    data = {
-        "id": str(uuid.uuid4()),
-        "name": "",
-        "home_team": "Home FC",
-        "away_team": "Away FC",
-        "kickoff_0": kickoff.strftime("%Y-%m-%d"),
-        "kickoff_1": kickoff.strftime("%H:%M:%S"),
-        "listen_from_0": (kickoff - dt.timedelta(minutes=15)).strftime("%Y-%m-%d"),
-        "listen_from_1": (kickoff - dt.timedelta(minutes=15)).strftime("%H:%M:%S"),
-        "listen_until_0": (kickoff + dt.timedelta(hours=3)).strftime("%Y-%m-%d"),
-        "listen_until_1": (kickoff + dt.timedelta(hours=3)).strftime("%H:%M:%S"),
-        "feed": "betting",
-        "speed": "fast",
-    }
-    data.update(overrides)
-    return data
 
 
 ADD_URL = reverse("admin:streams_fixture_add")

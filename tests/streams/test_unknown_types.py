@@ -13,7 +13,7 @@ from django.test import Client
 from streams.dde.messages import DataPacket, parse_frame
 from streams.feed.writer import store_packets
 from streams.models import Action, ApiToken, Fixture, Packet
-from tests.streams.test_views import timeline_rows
+from tests.support.pages import timeline_rows
 
 pytestmark = pytest.mark.django_db
 

@@ -22,6 +22,7 @@ from streams.meaning.scoreline import badges, period_label
 from streams.models import Action, Fixture
 from streams.simulator import Match, generate_match
 from tests.conftest import match_packets, store_match
+from tests.support.pages import timeline_rows
 
 pytestmark = pytest.mark.django_db
 
@@ -46,14 +47,6 @@ def section_ids(html: str) -> dict[str, list[str]]:
     for name, body in zip(parts[1::2], parts[2::2], strict=True):
         found[name] = re.findall(r'data-fixture-id="([0-9a-f-]+)"', body)
     return found
-
-
-def timeline_rows(html: str) -> dict[str, str]:
-    """Each server-rendered timeline row by action id."""
-    rows = re.findall(
-        r'(<li class="action[^"]*" data-action-id="([0-9a-f-]+)" data-kind="\w+">.*?</li>)', html
-    )
-    return {action_id: row for row, action_id in rows}
 
 
 def test_the_list_groups_fixtures_into_live_upcoming_and_recently_finished(

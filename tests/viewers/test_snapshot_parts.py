@@ -17,7 +17,6 @@ from streams.feed.writer import store_packets
 from streams.models import Fixture
 from streams.viewers.broadcast import snapshot_messages
 from streams.viewers.consumers import parse_after
-from tests.api.test_daphne import daphne  # noqa: F401  (the fixture: a real daphne process)
 
 # parse_after
 
@@ -139,7 +138,7 @@ def long_match(fixture: Fixture, count: int) -> list[DataPacket]:
 
 @pytest.mark.slow
 @pytest.mark.django_db(transaction=True)
-def test_a_3000_action_match_reaches_a_viewer_through_daphne(daphne: str) -> None:  # noqa: F811
+def test_a_3000_action_match_reaches_a_viewer_through_daphne(daphne: str) -> None:
     kickoff = dt.datetime(2026, 11, 24, 15, tzinfo=dt.UTC)
     fixture = Fixture.objects.create(
         home_team="Fairhaven Albion",

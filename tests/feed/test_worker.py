@@ -3,67 +3,24 @@
 from __future__ import annotations
 
 import datetime as dt
-import os
 import signal
 import subprocess
 import uuid
-from collections.abc import Callable, Iterator
-from pathlib import Path
+from collections.abc import Callable
 
 import pytest
-from django.conf import settings as django_settings
-from django.db import connections
 from django.utils import timezone
 
-from dde_site import processes
-from dde_site.celery import app as celery_app
 from streams.feed.dispatch import dispatch_due
 from streams.feed.locks import is_followed
 from streams.models import Fixture, Packet
 from streams.simulator import Schedule
 from streams.tasks import enqueue_listener
 from tests.conftest import StartFeed
-from tests.streams.test_listener import assert_log_equals_feed, wait_for
+from tests.support.packet_log import assert_log_equals_feed
+from tests.support.waiting import wait_for
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
-
-ROOT = Path(__file__).resolve().parents[2]
-
-
-def worker_database_url() -> str:
-    db = connections["default"].settings_dict
-    auth = db["USER"] + (f":{db['PASSWORD']}" if db.get("PASSWORD") else "")
-    return f"postgres://{auth}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
-
-
-@pytest.fixture
-def start_worker() -> Iterator[Callable[..., subprocess.Popen[bytes]]]:
-    """Start `celery worker` processes as `make run` does, on the test database."""
-    workers: list[subprocess.Popen[bytes]] = []
-    celery_app.control.purge()
-
-    def start(*, concurrency: int = 20) -> subprocess.Popen[bytes]:
-        env = {
-            **os.environ,
-            "DJANGO_SETTINGS_MODULE": "tests.settings",
-            "DATABASE_URL": worker_database_url(),
-            "REDIS_URL": django_settings.REDIS_URL,
-            "DDE_STREAMS_URL": django_settings.DDE_STREAMS_URL,
-            "DDE_API_URL": django_settings.DDE_API_URL,
-            "DDE_AUTH_TOKEN": django_settings.DDE_AUTH_TOKEN,
-            "DDE_WATCHDOG_SECONDS": str(django_settings.DDE_WATCHDOG_SECONDS),
-        }
-        name = f"listeners-{len(workers)}-{uuid.uuid4().hex[:6]}@%h"
-        options = ["--concurrency", str(concurrency), "--name", name, "--loglevel", "WARNING"]
-        worker = subprocess.Popen(processes.command(["worker", *options]), cwd=ROOT, env=env)
-        workers.append(worker)
-        return worker
-
-    yield start
-    for worker in workers:
-        if worker.poll() is None:
-            worker.send_signal(signal.SIGKILL)
-        worker.wait(timeout=10)
 
 
 def stored(fixture: Fixture) -> int:

@@ -19,7 +19,7 @@ from streams.feed.writer import FixtureWriter
 from streams.models import Fixture, Packet
 from streams.viewers import broadcast, consumers, fanout, snapshots
 from tests.conftest import arrived
-from tests.streams.test_ingest import Feed
+from tests.support.packets import Feed
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.asyncio]
 
@@ -106,19 +106,21 @@ async def test_a_packet_stored_while_the_socket_is_set_up_arrives_once(
     monkeypatch.setattr(consumers, "_fixture_snapshot", database_sync_to_async(racing_snapshot))
     viewer = connect(f"/ws/fixtures/{match.fixture.id}/?after=2")
     assert (await viewer.connect())[0]
-    positions = await received_positions(viewer)
+    positions = await received_positions(viewer, through=3)
     await sync_to_async(match.store)(1)
-    positions += await received_positions(viewer)
+    positions += await received_positions(viewer, through=4)
+    assert await viewer.receive_nothing(timeout=0.5)  # and nothing twice after that
     expected = [3, 4] if stored_while == "before_the_backlog_is_read" else [2, 3, 4]
     assert positions == expected
     await viewer.disconnect()
 
 
-async def received_positions(viewer: WebsocketCommunicator) -> list[int]:
-    """Positions covered by what a viewer received, until it goes quiet: a snapshot covers
-    the actions it lists (one per position here), a change covers its own position."""
+async def received_positions(viewer: WebsocketCommunicator, *, through: int) -> list[int]:
+    """Positions covered by what a viewer receives, up to the message covering ``through``:
+    a snapshot covers the actions it lists (one per position here, or its own position
+    when it lists none), a change covers its own position."""
     positions: list[int] = []
-    while not await viewer.receive_nothing(timeout=1):
+    while not positions or positions[-1] < through:
         message = await receive(viewer)
         if message["type"] == "snapshot":
             positions += [a["last_position"] for a in message["actions"]] or [message["position"]]
@@ -229,13 +231,15 @@ async def test_the_scoreboard_sends_fixtures_then_each_score_change(match: Match
     await viewer.disconnect()
 
 
+@pytest.mark.slow  # idles for seven seconds
 async def test_an_idle_viewer_stays_connected_and_still_gets_the_next_change(
     match: Match,
 ) -> None:
     viewer = connect(f"/ws/fixtures/{match.fixture.id}/")
     assert (await viewer.connect())[0]
     await receive(viewer)
-    await asyncio.sleep(7)  # longer than redis-py's socket timeouts
+    # The idle time is what this checks: longer than redis-py's socket timeouts (5 s).
+    await asyncio.sleep(7)
     await sync_to_async(match.store)(1)
     assert (await receive(viewer))["position"] == 0
     await viewer.disconnect()
@@ -264,16 +268,17 @@ async def test_a_viewer_reading_postgres_holds_up_nobody_and_then_gets_every_pos
     assert (await up_to_date.connect())[0]
     await receive(up_to_date)
     # The next viewer's backlog read waits until we let it go, as a slow query would.
-    read_backlog, go_on = consumers._fixture_snapshot, asyncio.Event()
+    read_backlog, reading, go_on = consumers._fixture_snapshot, asyncio.Event(), asyncio.Event()
 
     async def slow_snapshot(fixture_id: uuid.UUID, after: int) -> snapshots.Snapshot | None:
+        reading.set()
         await go_on.wait()
         return await read_backlog(fixture_id, after)
 
     monkeypatch.setattr(consumers, "_fixture_snapshot", slow_snapshot)
     slow = connect(f"/ws/fixtures/{match.fixture.id}/")
     connecting = asyncio.ensure_future(slow.connect())
-    await asyncio.sleep(0.5)  # joined the group, now reading
+    await asyncio.wait_for(reading.wait(), timeout=3)  # joined the group, now reading
     for position in range(3):
         await sync_to_async(match.store)(1)
         assert (await receive(up_to_date))["position"] == position
@@ -281,7 +286,8 @@ async def test_a_viewer_reading_postgres_holds_up_nobody_and_then_gets_every_pos
     go_on.set()
     assert (await connecting)[0]
     await sync_to_async(match.store)(1)
-    assert await received_positions(slow) == [0, 1, 2, 3]
+    assert await received_positions(slow, through=3) == [0, 1, 2, 3]
+    assert await slow.receive_nothing(timeout=0.5)
     await up_to_date.disconnect()
     await slow.disconnect()
 

@@ -25,9 +25,8 @@ from streams.feed.locks import LOCKS_APPLICATION, lock_key
 from streams.models import Fixture
 from streams.simulator import Schedule
 from tests.conftest import StartFeed
-from tests.streams.test_listener import wait_for
-from tests.streams.test_worker import ROOT, worker_database_url
-from tests.streams.test_worker import start_worker as start_worker  # the fixture, by name
+from tests.support.processes import ROOT, worker_database_url
+from tests.support.waiting import wait_for
 
 log = logging.getLogger(__name__)
 
