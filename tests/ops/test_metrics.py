@@ -27,7 +27,7 @@ from streams.models import Fixture, Packet, RejectedFrame
 from streams.ops import metrics
 from tests.conftest import StartFeed
 from tests.ops.conftest import METRICS_TOKEN, StartWeb, dead_port
-from tests.streams.test_listener import wait_for
+from tests.support.waiting import wait_for
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("clean_metrics")]
 

@@ -14,7 +14,7 @@ from django.utils import timezone
 from streams.feed import dispatch, lifecycle
 from streams.meaning.freshness import FeedState, feed_state, stale_after_seconds
 from streams.models import Fixture, ListenerState
-from tests.streams.test_consumers import Match, connect, receive
+from tests.viewers.test_consumers import Match, connect, receive
 
 NOW = dt.datetime(2026, 5, 1, 15, 0, tzinfo=dt.UTC)
 
