@@ -48,7 +48,9 @@ class Viewer:
             self.fixture = message["fixture"]
             for action in message["actions"]:
                 self.actions[action["action_id"]] = action
-            self.position = max(self.position, position)
+            # A snapshot in parts is complete, and the position reached, at its last part.
+            if message.get("part", 1) == message.get("parts", 1):
+                self.position = max(self.position, position)
         elif message["type"] == "change":
             self.changes += 1
             if position <= self.position:
@@ -120,8 +122,12 @@ class ViewerCrowd:
         )
 
     async def _snapshot(self, fixture_id: str) -> dict[str, Any]:
+        """The whole snapshot: its parts joined when it comes in several."""
         async with await self._open(fixture_id, -1) as ws:
             message: dict[str, Any] = json.loads(await asyncio.wait_for(ws.recv(), 30))
+            while message.get("part", 1) < message.get("parts", 1):
+                part = json.loads(await asyncio.wait_for(ws.recv(), 30))
+                message = {**part, "actions": message["actions"] + part["actions"]}
             return message
 
     async def _follow(self, viewer: Viewer) -> None:
