@@ -40,6 +40,13 @@ class Viewer:
 
     def apply(self, message: dict[str, Any]) -> None:
         self.messages += 1
+        if message["type"] == "feed":  # no position: the fixture's feed state, replaced
+            if self.fixture is not None:
+                self.fixture = {**self.fixture, "feed": message["feed"]}
+            return
+        if message["type"] == "reset":  # the log is stored again from position 0
+            self.actions, self.position = {}, -1
+            return
         position = int(message["position"])
         if message["type"] == "snapshot":
             self.snapshots += 1
@@ -124,7 +131,9 @@ class ViewerCrowd:
     async def _snapshot(self, fixture_id: str) -> dict[str, Any]:
         """The whole snapshot: its parts joined when it comes in several."""
         async with await self._open(fixture_id, -1) as ws:
-            message: dict[str, Any] = json.loads(await asyncio.wait_for(ws.recv(), 30))
+            message: dict[str, Any] = {"type": None}
+            while message["type"] != "snapshot":  # a feed message may come first
+                message = json.loads(await asyncio.wait_for(ws.recv(), 30))
             while message.get("part", 1) < message.get("parts", 1):
                 part = json.loads(await asyncio.wait_for(ws.recv(), 30))
                 message = {**part, "actions": message["actions"] + part["actions"]}
