@@ -173,11 +173,18 @@ def replay(record: MatchRecord) -> tuple[dict[str, Any], dict[str, dict[str, Any
     return fixture.to_payload(), actions
 
 
+def without_feed_state(fixture: dict[str, Any] | None) -> dict[str, Any]:
+    """A fixture payload less ``feed``: the listener's liveness as of when it was read
+    (streams/meaning/freshness.py), not anything the log says."""
+    return {k: v for k, v in (fixture or {}).items() if k != "feed"}
+
+
 def check_replay(record: MatchRecord, figures: MatchFigures) -> None:
     fixture, actions = replay(record)
     figures.actions_compared = len(actions)
-    for name in sorted(set(fixture) | set(record.fixture)):
-        if fixture.get(name) != record.fixture.get(name):
+    fixture, stored = without_feed_state(fixture), without_feed_state(record.fixture)
+    for name in sorted(set(fixture) | set(stored)):
+        if fixture.get(name) != stored.get(name):
             figures.problem("replay", f"fixture {name}: stored {record.fixture.get(name)!r}")
     if set(actions) != set(record.actions):
         figures.problem("replay", f"action ids differ: {len(actions)} vs {len(record.actions)}")
@@ -213,7 +220,8 @@ def check_viewers(record: MatchRecord, figures: MatchFigures) -> None:
         figures.problem("viewers", f"a fresh load is at position {fresh.get('position')}")
     # Stored state, without the rows the server draws from it (compared viewer by viewer).
     stored_state = {i: {k: v for k, v in a.items() if k != "row"} for i, a in fresh_actions.items()}
-    if fresh.get("fixture") != record.fixture or stored_state != record.actions:
+    fresh_fixture = without_feed_state(fresh.get("fixture"))
+    if fresh_fixture != without_feed_state(record.fixture) or stored_state != record.actions:
         figures.problem("viewers", "a fresh load differs from what is stored")
     if not record.viewers:
         figures.problem("viewers", "no viewer watched")
@@ -221,7 +229,7 @@ def check_viewers(record: MatchRecord, figures: MatchFigures) -> None:
         figures.viewer_messages += viewer.messages
         for violation in viewer.violations:
             figures.problem("viewers", f"viewer {viewer.number}: {violation}")
-        if viewer.fixture != fresh.get("fixture") or viewer.actions != fresh_actions:
+        if without_feed_state(viewer.fixture) != fresh_fixture or viewer.actions != fresh_actions:
             figures.problem("viewers", f"viewer {viewer.number} ended unlike a fresh load")
 
 
