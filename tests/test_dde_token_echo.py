@@ -9,7 +9,6 @@ error never hold it. The hostile simulator echoes ``Bearer <token>`` in its 401s
 from __future__ import annotations
 
 import logging
-import time
 import uuid
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -31,6 +30,7 @@ from streams.feed.listener import Outcome, follow
 from streams.models import Fixture, ListenerState
 from streams.simulator import MatchVariant, Schedule
 from tests.conftest import StartFeed
+from tests.support.waiting import wait_for
 
 SECRET = "dde-tok-9Hw3Zq/Lp7+Vx2Nm8Kc4"
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -132,13 +132,6 @@ def test_the_commands_never_print_the_token(caplog: pytest.LogCaptureFixture) ->
     for text in (str(imported.value), str(listened.value), out.getvalue(), err.getvalue()):
         assert SECRET not in text
     assert SECRET not in log_text(caplog)
-
-
-def wait_for(condition: Callable[[], bool], timeout: float = 20.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, "condition not met in time"
-        time.sleep(0.05)
 
 
 def test_a_websocket_refusal_that_echoes_the_token_is_redacted(

@@ -4,24 +4,16 @@ response denies the browser features the site never uses (docs/security.md)."""
 from __future__ import annotations
 
 import datetime as dt
-import os
 import re
-import socket
-import subprocess
-import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
-from django.conf import settings
 from django.contrib.auth.models import User
-from django.db import connections
 from django.test import Client
 from django.utils import timezone
 
-from dde_site import processes
 from streams.api.views import FixtureList
 from streams.models import ApiToken
 
@@ -146,48 +138,6 @@ def test_logins_outside_a_request_are_not_counted_or_refused(db: None) -> None:
     assert authenticate(username="shell", password=PASSWORD) is not None
     assert authenticate(username="shell", password="nope") is None
     assert Client().login(username="shell", password=PASSWORD)
-
-
-def database_url() -> str:
-    db = connections["default"].settings_dict
-    auth = db["USER"] + (f":{db['PASSWORD']}" if db.get("PASSWORD") else "")
-    return f"postgres://{auth}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
-
-
-@pytest.fixture
-def daphne(transactional_db: None) -> Iterator[str]:
-    """The web process as deployed (python -m dde_site.processes web), on the test database."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = int(s.getsockname()[1])
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "tests.settings",
-        "DATABASE_URL": database_url(),
-        "REDIS_URL": settings.REDIS_URL,
-        "LOG_LEVEL": "WARNING",
-    }
-    process = subprocess.Popen(
-        processes.command(["web", "--port", str(port)]),
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1)
-                break
-            except httpx.TransportError:
-                if process.poll() is not None or time.monotonic() > deadline:
-                    raise
-                time.sleep(0.1)
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
 
 
 def browser_login(server: str, username: str, password: str) -> httpx.Response:
