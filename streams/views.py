@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import uuid
 
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 
 from streams import catalogue
+from streams.meaning import page
 from streams.meaning.drawing import CLOCK_KINDS, STATS_RULES
 from streams.meaning.scoreline import LIVE_STATUSES, badges, period_label, period_scores
 from streams.models import Fixture, FixtureStatus
@@ -69,13 +71,19 @@ def fixture_detail(request: HttpRequest, fixture_id: uuid.UUID) -> HttpResponse:
     actions = catalogue.describe_actions(
         fixture.pk, list(catalogue.timeline_actions(fixture.pk)), all_of_them=True
     )
+    rows = page.rows_shown(actions)
     last_position = -1 if fixture.last_position is None else fixture.last_position
     return render(
         request,
         "streams/fixture_detail.html",
         {
             "fixture": fixture,
-            "actions": actions,
+            "rows": rows,
+            "rows_left_out": len(rows) < len(actions),
+            "recent_rows": page.RECENT_ROWS,
+            "action_count": len(actions),
+            # Every action, but only what the browser counts with (streams/meaning/page.py).
+            "counted_actions": page.counted(actions),
             "last_position": last_position,
             "badges": badges(fixture),
             "period_label": period_label(fixture),
@@ -85,4 +93,20 @@ def fixture_detail(request: HttpRequest, fixture_id: uuid.UUID) -> HttpResponse:
             "stats_rules": {**STATS_RULES, "clock": CLOCK_KINDS},
             "rendered_at": timezone.now(),
         },
+    )
+
+
+def fixture_actions(request: HttpRequest, fixture_id: uuid.UUID) -> HttpResponse:
+    """Every action of a match in timeline order, ``LOG_PAGE_ROWS`` a page: the whole log,
+    which the match page leaves out of a long match (streams/meaning/page.py)."""
+    fixture = get_object_or_404(Fixture, pk=fixture_id)
+    paginator = Paginator(catalogue.timeline_actions(fixture.pk), page.LOG_PAGE_ROWS)
+    # A page number that is not one shows the nearest page, as Django's admin does.
+    shown = paginator.get_page(request.GET.get("page"))
+    # Rows read the fixture's explaining actions where they need them, as snapshots do.
+    rows = catalogue.describe_actions(fixture.pk, list(shown.object_list), all_of_them=False)
+    return render(
+        request,
+        "streams/fixture_actions.html",
+        {"fixture": fixture, "rows": rows, "shown": shown, "paginator": paginator},
     )

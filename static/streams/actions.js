@@ -36,3 +36,16 @@ export function placeInOrder(order, actions, action) {
   order.splice(low, 0, action.action_id);
   return { from, to: low };
 }
+
+// The actions a page was rendered with, from its "actions-data" table (streams/meaning/
+// page.py ``counted()``): {fields, rows}, a row per action. Each comes back as the fields
+// the page counts with, its row's kind as ``row.kind`` (as a live action carries it).
+export function unpackActions(table) {
+  if (!table || !Array.isArray(table.fields) || !Array.isArray(table.rows)) return [];
+  return table.rows.map((values) => {
+    const action = {};
+    table.fields.forEach((field, i) => { action[field] = values[i]; });
+    const { kind, ...rest } = action;
+    return { ...rest, row: { kind } };
+  });
+}

@@ -7,7 +7,7 @@
 // page sends as "stats-rules" (streams/meaning/drawing.py). Badges and period labels
 // mirror streams/views.py (summary.js).
 
-import { placeInOrder } from "./actions.js";
+import { placeInOrder, unpackActions } from "./actions.js";
 import { MatchClock, secondsBehind } from "./clock.js";
 import { drawFeed, drawRow, drawScoreboard, readJson } from "./drawing.js";
 import { feedView, serverSkewMs } from "./freshness.js";
@@ -45,7 +45,7 @@ function readCentre(page) {
     resets: 0,
     skew: serverSkewMs(page.dataset.renderedAt, Date.now()),
   };
-  for (const action of readJson("actions-data") || []) {
+  for (const action of unpackActions(readJson("actions-data"))) {
     centre.actions.set(action.action_id, action);
     centre.order.push(action.action_id);
   }
@@ -203,12 +203,15 @@ export class MatchCentre {
   }
 
   // Rows stay in the server's order (timeline_sequence): a new version may move its row,
-  // but the element is the same one, changed in place.
+  // but the element is the same one, changed in place. A long match's page draws only
+  // some rows (streams/meaning/page.py), so the row goes before the next one drawn.
   place(action, li) {
     const { order, rows } = this.centre;
     const { from, to } = placeInOrder(order, this.centre.actions, action);
-    const next = to + 1 < order.length ? rows.get(order[to + 1]) : null;
-    if (from !== to || !li.isConnected) this.timeline.insertBefore(li, next);
+    if (from === to && li.isConnected) return;
+    let next = null;
+    for (let i = to + 1; i < order.length && !next; i += 1) next = rows.get(order[i]) || null;
+    this.timeline.insertBefore(li, next);
   }
 
   drawFixture(fixture, changed) {

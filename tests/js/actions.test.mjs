@@ -2,7 +2,7 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 
-import { compareActions, kindOf, placeInOrder, sideOf } from "../../static/streams/actions.js";
+import { compareActions, kindOf, placeInOrder, sideOf, unpackActions } from "../../static/streams/actions.js";
 
 const action = (action_id, timeline_sequence, fixture_seq_num = null, first_position = 0) => ({
   action_id, timeline_sequence, fixture_seq_num, first_position,
@@ -72,5 +72,25 @@ describe("placeInOrder", () => {
     const t = timeline(action("a", 1, 1, 1), action("b", 2, 2, 2));
     assert.deepEqual(put(t, action("c", 1, 1, 1)), { from: -1, to: 1 });
     assert.deepEqual(t.order, ["a", "c", "b"]);
+  });
+});
+
+describe("unpackActions", () => {
+  test("makes the page's table (streams/meaning/page.py counted()) into actions again", () => {
+    const table = {
+      fields: ["action_id", "period", "clock_time", "kind", "metadata"],
+      rows: [["a", 1, "12:00", "goal", null], ["b", 2, "50:10", "adjust_clock", { adjustmentSeconds: 30 }]],
+    };
+    assert.deepEqual(unpackActions(table), [
+      { action_id: "a", period: 1, clock_time: "12:00", metadata: null, row: { kind: "goal" } },
+      { action_id: "b", period: 2, clock_time: "50:10", metadata: { adjustmentSeconds: 30 }, row: { kind: "adjust_clock" } },
+    ]);
+    assert.equal(kindOf(unpackActions(table)[0]), "goal");
+  });
+
+  test("anything but a table is no actions", () => {
+    for (const junk of [null, undefined, [], {}, { fields: [] }, { rows: [] }, "x"]) {
+      assert.deepEqual(unpackActions(junk), []);
+    }
   });
 });
