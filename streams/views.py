@@ -10,7 +10,7 @@ from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 
 from streams import catalogue
-from streams.meaning import page
+from streams.meaning import lineups, page
 from streams.meaning.drawing import CLOCK_KINDS, STATS_RULES
 from streams.meaning.scoreline import LIVE_STATUSES, badges, period_label, period_scores
 from streams.models import Fixture, FixtureStatus
@@ -84,6 +84,7 @@ def fixture_detail(request: HttpRequest, fixture_id: uuid.UUID) -> HttpResponse:
             "action_count": len(actions),
             # Every action, but only what the browser counts with (streams/meaning/page.py).
             "counted_actions": page.counted(actions),
+            "panels": lineups.panels(actions),
             "last_position": last_position,
             "badges": badges(fixture),
             "period_label": period_label(fixture),

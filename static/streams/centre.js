@@ -11,6 +11,8 @@ import { placeInOrder, unpackActions } from "./actions.js";
 import { MatchClock, secondsBehind } from "./clock.js";
 import { drawFeed, drawRow, drawScoreboard, readJson } from "./drawing.js";
 import { feedView, serverSkewMs } from "./freshness.js";
+import { drawLineups } from "./lineups.js";
+import { drawShootout } from "./shootout.js";
 import { liveSocket, setConnection, statusText } from "./socket.js";
 import { drawMomentum, drawStats } from "./stats.js";
 
@@ -33,6 +35,7 @@ function readCentre(page) {
   const rules = readJson("stats-rules") || { counts: [], clock: {} };
   const centre = {
     fixture: readJson("fixture-data"),
+    panels: readJson("panels-data") || {}, // streams/meaning/lineups.py panels()
     actions: new Map(), // action id -> newest version shown
     rows: new Map(), // action id -> its <li>
     order: [], // action ids in timeline order
@@ -227,9 +230,12 @@ export class MatchCentre {
     this.page.querySelector("[data-clock]").textContent = centre.fixture.current_period ? centre.clock.text() : "";
   }
 
+  // The panels drawn from all the actions (each in a module of its own).
   drawDerived() {
     drawStats(this.page, this.centre);
     drawMomentum(this.page, this.centre);
+    drawShootout(this.page, this.centre);
+    drawLineups(this.page, this.centre);
   }
 
   // Stats and momentum once for a burst of changes.

@@ -80,7 +80,10 @@ export function drawRow(li, action, fresh) {
   const row = action.row;
   li.className = `action ${row.side} ${row.state}${row.key ? " key" : ""}${fresh ? " fresh" : ""}`;
   li.dataset.kind = row.kind;
-  li.querySelector(".t").textContent = row.clock;
+  const minute = li.querySelector(".t");
+  minute.textContent = row.minute;
+  if (row.clock) minute.title = row.clock;
+  else minute.removeAttribute("title");
   li.querySelector("use").setAttribute("href", `#i-${row.icon}`);
   li.querySelector(".title").textContent = row.title;
   li.querySelector(".who").textContent = row.who;

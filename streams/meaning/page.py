@@ -29,7 +29,8 @@ LOG_PAGE_ROWS: Final = 500
 
 # What static/streams/ reads off an action the page was rendered with: actions.js
 # (order, side, kind), stats.js (period, clock, positions, removed), clock.js (the
-# newest's timestamp, and an adjustment's metadata). Live changes carry whole actions.
+# newest's timestamp, and an adjustment's metadata), lineups.js (the player, to mark
+# goals, cards and substitutions on the lineup). Live changes carry whole actions.
 COUNTED_FIELDS: Final = (
     "action_id",
     "period",
@@ -40,6 +41,7 @@ COUNTED_FIELDS: Final = (
     "first_position",
     "last_position",
     "team_is_home",
+    "player_id",
     "removed",
 )
 _CLOCK_KIND_NAMES: Final = frozenset(CLOCK_KINDS.values())
@@ -52,11 +54,12 @@ def counted(actions: Sequence[dict[str, Any]]) -> dict[str, Any]:
     its columns and a row per action, since field names repeated on every action were
     half its size. actions.js ``unpackActions()`` makes the actions again."""
     return {
-        "fields": [*COUNTED_FIELDS, "kind", "metadata"],
+        "fields": [*COUNTED_FIELDS, "kind", "detail", "metadata"],
         "rows": [
             [
                 *(action[field] for field in COUNTED_FIELDS),
                 action["row"]["kind"],
+                action["row"]["detail"],
                 _clock_metadata(action),
             ]
             for action in actions

@@ -78,12 +78,17 @@ describe("placeInOrder", () => {
 describe("unpackActions", () => {
   test("makes the page's table (streams/meaning/page.py counted()) into actions again", () => {
     const table = {
-      fields: ["action_id", "period", "clock_time", "kind", "metadata"],
-      rows: [["a", 1, "12:00", "goal", null], ["b", 2, "50:10", "adjust_clock", { adjustmentSeconds: 30 }]],
+      fields: ["action_id", "period", "clock_time", "kind", "detail", "metadata"],
+      rows: [
+        ["a", 1, "12:00", "goal", "", null],
+        ["b", 2, "50:10", "adjust_clock", "", { adjustmentSeconds: 30 }],
+        ["c", 3, "01:00", "shootout_kick", "missed", null],
+      ],
     };
     assert.deepEqual(unpackActions(table), [
-      { action_id: "a", period: 1, clock_time: "12:00", metadata: null, row: { kind: "goal" } },
-      { action_id: "b", period: 2, clock_time: "50:10", metadata: { adjustmentSeconds: 30 }, row: { kind: "adjust_clock" } },
+      { action_id: "a", period: 1, clock_time: "12:00", metadata: null, row: { kind: "goal", detail: "" } },
+      { action_id: "b", period: 2, clock_time: "50:10", metadata: { adjustmentSeconds: 30 }, row: { kind: "adjust_clock", detail: "" } },
+      { action_id: "c", period: 3, clock_time: "01:00", metadata: null, row: { kind: "shootout_kick", detail: "missed" } },
     ]);
     assert.equal(kindOf(unpackActions(table)[0]), "goal");
   });
