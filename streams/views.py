@@ -11,7 +11,9 @@ from django.utils import timezone
 
 from streams import catalogue
 from streams.meaning import lineups, page
+from streams.meaning.commentary import TOLD_KINDS
 from streams.meaning.drawing import CLOCK_KINDS, STATS_RULES
+from streams.meaning.running import running_scores
 from streams.meaning.scoreline import LIVE_STATUSES, badges, period_label, period_scores
 from streams.models import Fixture, FixtureStatus
 from streams.viewers import snapshots
@@ -71,7 +73,11 @@ def fixture_detail(request: HttpRequest, fixture_id: uuid.UUID) -> HttpResponse:
     actions = catalogue.describe_actions(
         fixture.pk, list(catalogue.timeline_actions(fixture.pk)), all_of_them=True
     )
-    rows = page.rows_shown(actions)
+    scores = running_scores(actions)
+    rows = [
+        {**action, "running": scores.get(action["action_id"], "")}
+        for action in page.rows_shown(actions)
+    ]
     last_position = -1 if fixture.last_position is None else fixture.last_position
     return render(
         request,
@@ -91,7 +97,11 @@ def fixture_detail(request: HttpRequest, fixture_id: uuid.UUID) -> HttpResponse:
             "period_scores": period_scores(fixture.periods),
             "fixture_payload": fixture.to_payload(),
             # What the browser counts live, by kind: the rules are written once, here.
-            "stats_rules": {**STATS_RULES, "clock": CLOCK_KINDS},
+            "stats_rules": {
+                **STATS_RULES,
+                "clock": CLOCK_KINDS,
+                "told": sorted(kind.value for kind in TOLD_KINDS),  # commentary.js folds the rest
+            },
             "rendered_at": timezone.now(),
         },
     )

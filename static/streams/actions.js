@@ -7,15 +7,28 @@ export const kindOf = (action) => (action && action.row ? action.row.kind : null
 
 export const sideOf = (action) => (action.team_is_home === true ? "home" : action.team_is_home === false ? "away" : null);
 
-// The server's timeline order: timeline_sequence, then fixture_seq_num, then first_position.
+// The server's timeline order (streams/catalogue.py TIMELINE_ORDER): by match time, the
+// period then the clock ("MM:SS" sorts by length, then as text, which is its time), the
+// vendor's timeline_sequence, fixture_seq_num and first_position only breaking ties.
+const clockText = (action) => (typeof action.clock_time === "string" ? action.clock_time : "");
+
+function compareValues(x, y) {
+  if (x === y) return 0;
+  if (x === null || x === undefined) return 1; // Postgres sorts NULLs last
+  if (y === null || y === undefined) return -1;
+  return x < y ? -1 : 1;
+}
+
 export function compareActions(a, b) {
+  const byPeriod = compareValues(a.period, b.period);
+  if (byPeriod) return byPeriod;
+  const x = clockText(a);
+  const y = clockText(b);
+  if (x.length !== y.length) return x.length - y.length;
+  if (x !== y) return x < y ? -1 : 1;
   for (const key of ["timeline_sequence", "fixture_seq_num", "first_position"]) {
-    const x = a[key];
-    const y = b[key];
-    if (x === y) continue;
-    if (x === null || x === undefined) return 1; // Postgres sorts NULLs last
-    if (y === null || y === undefined) return -1;
-    return x - y;
+    const by = compareValues(a[key], b[key]);
+    if (by) return by;
   }
   return 0;
 }

@@ -11,7 +11,9 @@ import { placeInOrder, unpackActions } from "./actions.js";
 import { MatchClock, secondsBehind } from "./clock.js";
 import { drawFeed, drawRow, drawScoreboard, readJson } from "./drawing.js";
 import { feedView, serverSkewMs } from "./freshness.js";
+import { drawFolds } from "./commentary.js";
 import { drawLineups } from "./lineups.js";
+import { drawRunning } from "./running.js";
 import { drawShootout } from "./shootout.js";
 import { liveSocket, setConnection, statusText } from "./socket.js";
 import { drawMomentum, drawStats } from "./stats.js";
@@ -236,6 +238,8 @@ export class MatchCentre {
     drawMomentum(this.page, this.centre);
     drawShootout(this.page, this.centre);
     drawLineups(this.page, this.centre);
+    drawRunning(this.centre);
+    drawFolds(this.centre);
   }
 
   // Stats and momentum once for a burst of changes.

@@ -78,7 +78,8 @@ export function drawScoreboard(page, fixture, previous, changed) {
 // arrived, and is highlighted for a moment.
 export function drawRow(li, action, fresh) {
   const row = action.row;
-  li.className = `action ${row.side} ${row.state}${row.key ? " key" : ""}${fresh ? " fresh" : ""}`;
+  const classes = [row.side, row.state, row.key && "key", row.divider && "divider", !row.sentence && "routine"];
+  li.className = `action ${classes.filter(Boolean).join(" ")}${fresh ? " fresh" : ""}`;
   li.dataset.kind = row.kind;
   const minute = li.querySelector(".t");
   minute.textContent = row.minute;
@@ -87,6 +88,7 @@ export function drawRow(li, action, fresh) {
   li.querySelector("use").setAttribute("href", `#i-${row.icon}`);
   li.querySelector(".title").textContent = row.title;
   li.querySelector(".who").textContent = row.who;
+  li.querySelector(".said").textContent = row.sentence || "";
   li.querySelector(".late").hidden = !row.delayed;
   li.querySelector(".note").textContent = row.note;
   if (fresh) setTimeout(() => li.classList.remove("fresh"), 2000);

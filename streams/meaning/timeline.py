@@ -18,7 +18,8 @@ from streams.dde.values import (
     enum_name,
     metadata_value,
 )
-from streams.meaning import lineups
+from streams.meaning import commentary, lineups
+from streams.meaning.commentary import DIVIDER_KINDS
 from streams.meaning.drawing import ICONS, KEY_KINDS, VIDEO_CHECK_KINDS
 from streams.meaning.kinds import ActionKind, fold, kind_from_name
 from streams.meaning.minutes import fan_minute, is_shootout
@@ -42,6 +43,8 @@ class Row(TypedDict):
     detail: str  # a shootout kick's outcome: scored or missed; otherwise empty
     delayed: bool  # collected offline and sent late (delayStatus)
     panel: dict[str, Any] | None  # what a Lineups or Match Conditions action says (lineups.py)
+    divider: bool  # drawn as a band across the timeline (kick-off, half-time, full time)
+    sentence: str  # the commentary's sentence; empty for routine play (commentary.py)
 
 
 class Kinds:
@@ -95,6 +98,7 @@ class Timeline:
         title, who, note = _words(action, kind)
         state, state_note = self._state(action)
         home = action.get("team_is_home")
+        detail = _kick_outcome(action) if kind is ActionKind.SHOOTOUT_KICK else ""
         return {
             "kind": kind.value,
             "icon": ICONS[kind],
@@ -106,9 +110,11 @@ class Timeline:
             "note": state_note or note,
             "clock": (action.get("clock_time") or "") if action.get("period") else "",
             "minute": _minute(action),
-            "detail": _kick_outcome(action) if kind is ActionKind.SHOOTOUT_KICK else "",
+            "detail": detail,
             "delayed": bool(action.get("delayed")),
             "panel": lineups.panel_of(kind, action),
+            "divider": kind in DIVIDER_KINDS,
+            "sentence": commentary.sentence(kind, action, detail),
         }
 
     def with_row(self, action: Action) -> dict[str, Any]:

@@ -11,9 +11,10 @@ from typing import Any
 import pytest
 from django.test import Client
 
+from streams.catalogue import timeline_actions
 from streams.feed.writer import store_packets
 from streams.meaning import page
-from streams.models import Action, Fixture
+from streams.models import Fixture
 from tests.support.long_match import GOALS_AT, hostile_packets, new_fixture
 from tests.support.pages import timeline_rows
 
@@ -32,9 +33,7 @@ def long_match(django_db_setup: None, django_db_blocker: Any) -> Any:
 
 
 def actions_in_order(fixture: Fixture) -> list[str]:
-    rows = Action.objects.filter(fixture=fixture).order_by(
-        "timeline_sequence", "fixture_seq_num", "first_position"
-    )
+    rows = timeline_actions(fixture.id)
     return [str(a) for a in rows.values_list("action_id", flat=True)]
 
 

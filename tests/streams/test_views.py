@@ -17,6 +17,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from django.utils.html import escape
 
+from streams.catalogue import timeline_actions
 from streams.feed.writer import store_packets
 from streams.meaning.page import RECENT_ROWS
 from streams.meaning.scoreline import badges, period_label
@@ -96,11 +97,7 @@ def test_the_match_centre_renders_the_whole_timeline_in_order_without_javascript
 
     assert response.status_code == 200
     html = response.content.decode()
-    actions = list(
-        Action.objects.filter(fixture=fixture).order_by(
-            "timeline_sequence", "fixture_seq_num", "first_position"
-        )
-    )
+    actions = list(timeline_actions(fixture.id))
     assert list(timeline_rows(html)) == [str(a.action_id) for a in actions]
     takers = [a.player_name for a in actions if a.type_id == 114]  # shootout kicks
     assert takers and all(escape(name) in html for name in takers)
