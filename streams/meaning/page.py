@@ -22,7 +22,8 @@ from streams.meaning.drawing import CLOCK_KINDS
 # The newest actions drawn on the page, key or not ("All actions"): a real match of up to
 # this many (most are) is drawn whole.
 RECENT_ROWS: Final = 1_000
-# Key events before those drawn too (a real match has a few dozen in all).
+# Key events and bands (kick-off, half-time) before those drawn too: a real match has a
+# few dozen in all.
 KEY_ROWS: Final = 200
 # Rows on one page of the paged actions log.
 LOG_PAGE_ROWS: Final = 500
@@ -76,9 +77,15 @@ def _clock_metadata(action: dict[str, Any]) -> dict[str, Any] | None:
     return {key: metadata[key] for key in CLOCK_METADATA if key in metadata}
 
 
+def _in_key_view(row: dict[str, Any]) -> bool:
+    return bool(row["key"] or row["divider"])  # the key events and the half-time bands
+
+
 def rows_shown(actions: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
     """The actions (in timeline order, with rows) whose rows the page draws: the newest
-    ``KEY_ROWS`` key events and the newest ``RECENT_ROWS`` actions, in timeline order."""
+    ``RECENT_ROWS`` actions, and the newest ``KEY_ROWS`` of the key events and bands
+    (kick-off, half-time) before them, in timeline order."""
     recent_from = max(0, len(actions) - RECENT_ROWS)
-    key_at = [i for i in range(recent_from) if actions[i]["row"]["key"]][-KEY_ROWS:]
+    shown_in_key_view = [i for i in range(recent_from) if _in_key_view(actions[i]["row"])]
+    key_at = shown_in_key_view[-KEY_ROWS:]
     return [actions[i] for i in key_at] + list(actions[recent_from:])

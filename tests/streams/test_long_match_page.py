@@ -116,7 +116,7 @@ def test_a_short_match_is_drawn_whole_with_no_link_to_the_log() -> None:
 
 def test_rows_shown_are_the_newest_and_the_key_events_before_them() -> None:
     def action(number: int, key: bool) -> dict[str, Any]:
-        return {"action_id": str(number), "row": {"key": key}}
+        return {"action_id": str(number), "row": {"key": key, "divider": False}}
 
     count = page.RECENT_ROWS + 2 * page.KEY_ROWS + 50
     actions = [action(n, key=n % 2 == 0) for n in range(count)]
