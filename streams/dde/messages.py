@@ -310,5 +310,3 @@ def _kind(value: object) -> str:
     if value is None:
         return "null"
     return kinds.get(type(value), "a number")
-
-
