@@ -188,10 +188,14 @@ function bars(columns) {
   return drawn;
 }
 
+// Two goals of a side in one minute are stacked towards the axis, not drawn as one.
 function goalMarkers(columns, goals, teams) {
+  const stacked = new Map();
   return goals.map(({ column, side, label }) => {
     const x = column * STEP + STEP / 2;
-    const y = side === "home" ? 6 : 2 * AXIS - 6;
+    const below = stacked.get(`${column}:${side}`) || 0;
+    stacked.set(`${column}:${side}`, below + 1);
+    const y = side === "home" ? 6 + 7 * below : 2 * AXIS - 6 - 7 * below;
     const marker = svg("g", { class: `goal ${side}` });
     marker.dataset.minute = label;
     marker.dataset.side = side;
