@@ -258,6 +258,7 @@ def test_a_finished_match_with_1200_actions_renders_its_newest_rows_and_every_ke
     assert len(order) == 1200
     drawn = list(rows)
     newest = order[-RECENT_ROWS:]
+
     def in_key_view(row: str) -> bool:
         classes = row.split('"')[1].split()
         return "key" in classes or "divider" in classes
