@@ -104,7 +104,11 @@ def test_the_match_centre_renders_the_whole_timeline_in_order_without_javascript
     assert f'data-last-position="{fixture.last_position}"' in html
     assert f"<span data-score-home>{fixture.home_score}</span>" in html
     assert "Penalties" in html  # the shootout tally in the score by period
-    assert "After penalties" in html
+    # The header names the shootout's winner, from the Shootout period's tally.
+    shootout = next(p for p in fixture.periods if p["type"] == "Shootout")
+    home, away = shootout["home_period_score"], shootout["away_period_score"]
+    winner = fixture.home_team if home > away else fixture.away_team
+    assert escape(f"{winner} win {max(home, away)}–{min(home, away)} on penalties") in html
     assert "<noscript>" in html
     assert 'id="actions-data"' in html and 'id="fixture-data"' in html
 
