@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
@@ -13,6 +14,7 @@ from streams import catalogue
 from streams.meaning import lineups, page
 from streams.meaning.commentary import TOLD_KINDS
 from streams.meaning.drawing import CLOCK_KINDS, STATS_RULES
+from streams.meaning.kinds import ActionKind
 from streams.meaning.running import running_scores
 from streams.meaning.scoreline import LIVE_STATUSES, badges, period_label, period_scores
 from streams.models import Fixture, FixtureStatus
@@ -93,7 +95,7 @@ def fixture_detail(request: HttpRequest, fixture_id: uuid.UUID) -> HttpResponse:
             "panels": lineups.panels(actions),
             "last_position": last_position,
             "badges": badges(fixture),
-            "period_label": period_label(fixture),
+            "period_label": period_label(fixture, _kicks(actions)),
             "period_scores": period_scores(fixture.periods),
             "fixture_payload": fixture.to_payload(),
             # What the browser counts live, by kind: the rules are written once, here.
@@ -105,6 +107,15 @@ def fixture_detail(request: HttpRequest, fixture_id: uuid.UUID) -> HttpResponse:
             "rendered_at": timezone.now(),
         },
     )
+
+
+def _kicks(actions: list[dict[str, Any]]) -> list[tuple[bool | None, str]]:
+    """The shootout's kicks that stand, for a winner the feed gave no shootout score for."""
+    return [
+        (a["team_is_home"], a["row"]["detail"])
+        for a in actions
+        if a["row"]["kind"] == ActionKind.SHOOTOUT_KICK.value and not a["removed"]
+    ]
 
 
 def fixture_actions(request: HttpRequest, fixture_id: uuid.UUID) -> HttpResponse:

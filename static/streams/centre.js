@@ -14,7 +14,7 @@ import { feedView, serverSkewMs } from "./freshness.js";
 import { drawFolds } from "./commentary.js";
 import { drawLineups } from "./lineups.js";
 import { drawRunning } from "./running.js";
-import { drawShootout } from "./shootout.js";
+import { drawShootout, shootoutKicks } from "./shootout.js";
 import { liveSocket, setConnection, statusText } from "./socket.js";
 import { drawMomentum, drawStats } from "./stats.js";
 
@@ -79,7 +79,6 @@ export class MatchCentre {
     this.tick();
     this.drawDerived();
     page.querySelector("[data-stats]").hidden = false;
-    page.querySelector("[data-momentum-panel]").hidden = false;
     setInterval(() => this.tick(), 250);
 
     if (centre.fixture.finished) {
@@ -222,7 +221,7 @@ export class MatchCentre {
   drawFixture(fixture, changed) {
     const previous = this.centre.fixture;
     this.centre.fixture = fixture;
-    drawScoreboard(this.page, fixture, previous, changed);
+    drawScoreboard(this.page, fixture, previous, changed, shootoutKicks(this.centre.actions));
   }
 
   tick() {

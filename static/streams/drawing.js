@@ -44,7 +44,9 @@ export function flashChanged(element) {
 
 // The match page's header and score by period. ``changed``: the fixture arrived live,
 // so a new score is shown as one.
-export function drawScoreboard(page, fixture, previous, changed) {
+// ``kicks``: the shootout's (shootout.js shootoutKicks), for a winner the feed gave no
+// shootout score for.
+export function drawScoreboard(page, fixture, previous, changed, kicks = []) {
   const home = page.querySelector("[data-score-home]");
   const away = page.querySelector("[data-score-away]");
   if (changed && (fixture.home_score !== previous.home_score || fixture.away_score !== previous.away_score)) {
@@ -52,7 +54,7 @@ export function drawScoreboard(page, fixture, previous, changed) {
   }
   home.textContent = fixture.home_score;
   away.textContent = fixture.away_score;
-  page.querySelector("[data-period]").textContent = periodLabel(fixture);
+  page.querySelector("[data-period]").textContent = periodLabel(fixture, kicks);
   drawBadges(page.querySelector("[data-badges]"), fixture);
   for (const side of ["home", "away"]) {
     const colour = fixture[`${side}_colour`];

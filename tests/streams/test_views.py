@@ -301,3 +301,18 @@ def test_a_period_label_keeps_the_feeds_letters_but_the_first_as_the_browser_doe
     fixture = make_fixture(status="Live", current_period=3, periods=[extra_time])
 
     assert period_label(fixture) == "Extra Time 1st half"
+
+
+def test_a_shootout_the_feed_gave_no_score_for_is_won_by_its_kicks(client: Client) -> None:
+    fixture = store_match(match_with("has_shootout"))
+    with_score = client.get(f"/fixtures/{fixture.id}/").content.decode()
+    winner = re.search(r'data-period>([^<]*) win (\d+)–(\d+) on penalties<', with_score)
+    assert winner, "the shootout's winner in the header"
+
+    # The same match, its Shootout period's score left out: the kicks give the same winner.
+    for period in fixture.periods:
+        if period.get("type") == "Shootout":
+            period["home_period_score"] = period["away_period_score"] = None
+    fixture.save(update_fields=["periods"])
+    without = client.get(f"/fixtures/{fixture.id}/").content.decode()
+    assert f"data-period>{winner[1]} win {winner[2]}–{winner[3]} on penalties<" in without
