@@ -306,7 +306,7 @@ def test_a_period_label_keeps_the_feeds_letters_but_the_first_as_the_browser_doe
 def test_a_shootout_the_feed_gave_no_score_for_is_won_by_its_kicks(client: Client) -> None:
     fixture = store_match(match_with("has_shootout"))
     with_score = client.get(f"/fixtures/{fixture.id}/").content.decode()
-    winner = re.search(r'data-period>([^<]*) win (\d+)–(\d+) on penalties<', with_score)
+    winner = re.search(r"data-period>([^<]*) win (\d+)–(\d+) on penalties<", with_score)
     assert winner, "the shootout's winner in the header"
 
     # The same match, its Shootout period's score left out: the kicks give the same winner.
