@@ -3,7 +3,9 @@ goes, without JavaScript and on a 360 px phone."""
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
+import json
 from collections.abc import Callable
 from typing import Any
 
@@ -11,6 +13,7 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import Page
 
+from streams.dde.messages import DataPacket, parse_frame
 from streams.meaning.minutes import fan_minute
 from streams.models import Action, Fixture
 from streams.simulator import Match, generate_match
@@ -145,6 +148,53 @@ def test_without_javascript_the_lineups_are_lists(pages: Pages) -> None:
         assert names == [player.name for player in (*team.starters, *team.bench)]
     assert page.locator("[data-lineups] .pitch").count() == 0
     assert "Starting eleven" in (page.text_content("[data-lineups-panel]") or "")
+
+
+MARKUP = '<img src=x onerror="window.__injected=1">'
+
+
+def test_names_the_feed_sent_are_shown_as_text_and_a_long_one_fits_a_phone(
+    pages: Pages,
+) -> None:
+    kickoff = (timezone.now() + dt.timedelta(hours=1)).replace(microsecond=0)
+    match = generate_match(fixture_id_where(lambda m: True), kickoff)
+    packets: list[DataPacket] = []
+    for sent in match.packets:
+        if sent["fixtureAction"]["period"] != 0:
+            break
+        packet = copy.deepcopy(sent)
+        players = (packet["fixtureAction"].get("metadata") or {}).get("players") or []
+        for player in players[:2]:  # the goalkeeper and a defender: on the pitch
+            player["name"] = f"{MARKUP}Ana {'W' * 300}"
+            player["shirtNumber"] = "=1+1"
+        for player in players[-1:]:  # and one on the bench
+            player["name"] = f"<script>window.__injected=2</script>{'Long' * 50}"
+        parsed = parse_frame(json.dumps(packet))
+        assert isinstance(parsed, DataPacket)
+        packets.append(parsed)
+    fixture = store_match(match, packets)
+
+    page = pages.open(f"/fixtures/{fixture.pk}/", width=360, height=740)
+    wait_until_true(page, "document.querySelectorAll('[data-lineup] .pitch').length === 2")
+
+    assert page.evaluate("window.__injected") is None
+    assert page.locator("[data-lineups] img, [data-lineups] script").count() == 0
+    keeper = page.locator('[data-lineup="home"] .line.goalkeeper .player')
+    assert (keeper.locator(".sr").text_content() or "").startswith(MARKUP + "Ana W")
+    assert keeper.locator(".shirt").text_content() == "=1+1"
+    bench = page.locator('[data-lineup="home"] .bench .name').last.text_content() or ""
+    assert bench.startswith("<script>") and bench.endswith("…") and len(bench) == 120
+    scroll_to_lineups(page)
+    screenshot(page, "lineups-hostile-names-360")
+    overflowing = page.evaluate(
+        """() => [...document.querySelectorAll('[data-lineups] .player')].filter((el) => {
+          const box = el.closest('[data-lineup]').getBoundingClientRect();
+          const r = el.getBoundingClientRect();
+          return r.left < box.left - 0.5 || r.right > box.right + 0.5;
+        }).map((el) => el.textContent)"""
+    )
+    assert overflowing == []
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
 
 
 def marks_on(page: Page, player_id: str) -> list[list[str]]:
