@@ -76,6 +76,15 @@ def expected_lines(team: Team) -> list[list[Any]]:
                                                           "attack")]  # fmt: skip
 
 
+def conditions_sent(match: Match) -> dict[str, Any]:
+    metadata: dict[str, Any] = next(
+        p["fixtureAction"]["metadata"]
+        for p in match.packets
+        if p["fixtureAction"]["fixtureActionTypeId"] == ct.MATCH_CONDITIONS
+    )
+    return metadata
+
+
 def scroll_to_lineups(page: Page) -> None:
     page.evaluate("document.querySelector('[data-lineups-panel]').scrollIntoView()")
 
@@ -92,11 +101,7 @@ def test_lineups_and_conditions_are_shown_before_kick_off_as_formations(pages: P
         assert drawn["shape"] == "4-4-2"
         assert drawn["lines"] == expected_lines(team)
         assert drawn["bench"] == [player.name for player in team.bench]
-    conditions = next(
-        p["fixtureAction"]["metadata"]
-        for p in match.packets
-        if p["fixtureAction"]["fixtureActionTypeId"] == ct.MATCH_CONDITIONS
-    )
+    conditions = conditions_sent(match)
     info = page.inner_text("[data-match-info]")
     assert conditions["weather"] in info and conditions["pitchCondition"] in info
     assert f"{conditions['temperatureCelsius']} °C" in info
@@ -240,6 +245,10 @@ def test_lineups_arrive_live_and_goals_and_substitutions_are_marked_on_the_playe
     drawn_at = timezone.now()
     assert drawn_at < live.fixture.kickoff, "the lineups were shown before kick-off"
     assert drawn_lineup(page, "home")["lines"] == expected_lines(live.match.home)
+    weather = conditions_sent(live.match)["weather"]
+    wait_until_true(
+        page, f"document.querySelector('[data-match-info]').textContent.includes({weather!r})"
+    )
 
     wait_for(lambda: confirmed(live.fixture, ct.GOAL) is not None, timeout=40)
     wait_for(lambda: confirmed(live.fixture, ct.SUBSTITUTION_IN) is not None, timeout=40)
