@@ -52,13 +52,13 @@ export function placeInOrder(order, actions, action) {
 
 // The actions a page was rendered with, from its "actions-data" table (streams/meaning/
 // page.py ``counted()``): {fields, rows}, a row per action. Each comes back as the fields
-// the page counts with, its row's kind and detail as ``row`` (as a live action carries them).
+// the page counts with, its row's kind, detail and state (pending...) as ``row`` (as a live action carries them).
 export function unpackActions(table) {
   if (!table || !Array.isArray(table.fields) || !Array.isArray(table.rows)) return [];
   return table.rows.map((values) => {
     const action = {};
     table.fields.forEach((field, i) => { action[field] = values[i]; });
-    const { kind, detail, ...rest } = action;
-    return { ...rest, row: { kind, detail } };
+    const { kind, detail, state, ...rest } = action;
+    return { ...rest, row: { kind, detail, state } };
   });
 }

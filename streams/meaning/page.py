@@ -55,12 +55,13 @@ def counted(actions: Sequence[dict[str, Any]]) -> dict[str, Any]:
     its columns and a row per action, since field names repeated on every action were
     half its size. actions.js ``unpackActions()`` makes the actions again."""
     return {
-        "fields": [*COUNTED_FIELDS, "kind", "detail", "metadata"],
+        "fields": [*COUNTED_FIELDS, "kind", "detail", "state", "metadata"],
         "rows": [
             [
                 *(action[field] for field in COUNTED_FIELDS),
                 action["row"]["kind"],
                 action["row"]["detail"],
+                action["row"]["state"],
                 _clock_metadata(action),
             ]
             for action in actions

@@ -97,17 +97,18 @@ describe("placeInOrder", () => {
 describe("unpackActions", () => {
   test("makes the page's table (streams/meaning/page.py counted()) into actions again", () => {
     const table = {
-      fields: ["action_id", "period", "clock_time", "kind", "detail", "metadata"],
+      fields: ["action_id", "period", "clock_time", "kind", "detail", "state", "metadata"],
       rows: [
-        ["a", 1, "12:00", "goal", "", null],
-        ["b", 2, "50:10", "adjust_clock", "", { adjustmentSeconds: 30 }],
-        ["c", 3, "01:00", "shootout_kick", "missed", null],
+        ["a", 1, "12:00", "goal", "", "pending", null],
+        ["b", 2, "50:10", "adjust_clock", "", "confirmed", { adjustmentSeconds: 30 }],
+        ["c", 3, "01:00", "shootout_kick", "missed", "confirmed", null],
       ],
     };
+    const row = (kind, detail, state) => ({ kind, detail, state });
     assert.deepEqual(unpackActions(table), [
-      { action_id: "a", period: 1, clock_time: "12:00", metadata: null, row: { kind: "goal", detail: "" } },
-      { action_id: "b", period: 2, clock_time: "50:10", metadata: { adjustmentSeconds: 30 }, row: { kind: "adjust_clock", detail: "" } },
-      { action_id: "c", period: 3, clock_time: "01:00", metadata: null, row: { kind: "shootout_kick", detail: "missed" } },
+      { action_id: "a", period: 1, clock_time: "12:00", metadata: null, row: row("goal", "", "pending") },
+      { action_id: "b", period: 2, clock_time: "50:10", metadata: { adjustmentSeconds: 30 }, row: row("adjust_clock", "", "confirmed") },
+      { action_id: "c", period: 3, clock_time: "01:00", metadata: null, row: row("shootout_kick", "missed", "confirmed") },
     ]);
     assert.equal(kindOf(unpackActions(table)[0]), "goal");
   });

@@ -66,7 +66,7 @@ def test_the_page_of_a_long_hostile_match_is_small_and_draws_its_newest_rows_and
 
     # The table holds every action, with no name nor metadata but the clock's adjustment.
     table = embedded(html, "actions-data")
-    assert table["fields"] == [*page.COUNTED_FIELDS, "kind", "detail", "metadata"]
+    assert table["fields"] == [*page.COUNTED_FIELDS, "kind", "detail", "state", "metadata"]
     rows = [dict(zip(table["fields"], values, strict=True)) for values in table["rows"]]
     assert [r["action_id"] for r in rows] == order
     assert [r["kind"] for r in rows if r["kind"] == "goal"] == ["goal"] * len(GOALS_AT)
