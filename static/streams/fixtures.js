@@ -4,7 +4,7 @@ import { MatchClock } from "./clock.js";
 import { drawBadges, drawFeed, flashChanged, paintKit, readJson } from "./drawing.js";
 import { feedView, serverSkewMs } from "./freshness.js";
 import { liveSocket, setConnection, statusText } from "./socket.js";
-import { sectionOf } from "./summary.js";
+import { sectionOf, teamKits } from "./summary.js";
 
 function countdown(kickoff) {
   const seconds = Math.round((Date.parse(kickoff) - Date.now()) / 1000);
@@ -66,8 +66,9 @@ function bootFixtureList(page) {
     kickoff.textContent = kickoffFormat.format(new Date(fixture.kickoff));
     field(li, "home_team").textContent = fixture.home_team;
     field(li, "away_team").textContent = fixture.away_team;
-    paintKit(field(li, "home_kit"), fixture.home_colour);
-    paintKit(field(li, "away_kit"), fixture.away_colour);
+    const kits = teamKits(fixture.home_colour, fixture.away_colour);
+    paintKit(field(li, "home_kit"), kits.home);
+    paintKit(field(li, "away_kit"), kits.away);
     const score = field(li, "score");
     score.textContent = section === "upcoming" ? "v" : `${fixture.home_score}–${fixture.away_score}`;
     if (previous && (previous.home_score !== fixture.home_score || previous.away_score !== fixture.away_score)) {

@@ -116,8 +116,8 @@ describe("kitColours", () => {
     assert.deepEqual(kitColours("0,0,0"), { kit: "rgb(0 0 0)", ink: "#fff" });
     assert.deepEqual(kitColours("200, 16, 46"), { kit: "rgb(200 16 46)", ink: "#fff" }); // dark red
     assert.deepEqual(kitColours("255, 220, 0"), { kit: "rgb(255 220 0)", ink: "#111" }); // yellow
-    assert.equal(kitColours("128, 128, 128").ink, "#fff"); // mid grey: luminance 0.50 of 0.55
-    assert.equal(kitColours("150, 150, 150").ink, "#111"); // 0.59
+    assert.equal(kitColours("128, 128, 128").ink, "#111"); // mid grey: 5.1:1 with #111, 3.9:1 with white
+    assert.equal(kitColours("100, 100, 100").ink, "#fff"); // 6.0:1 with white, 3.1:1 with #111
   });
 
   test("anything else is no colour", () => {
