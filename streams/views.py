@@ -35,7 +35,7 @@ def fixture_list(request: HttpRequest) -> HttpResponse:
     today = now.astimezone(zone).date()
     # The live board shows what the websocket scoreboard sends, so live updates land on
     # rows shown; a day's page shows its own fixtures (fixtures.js adds no others).
-    shown = snapshots.scoreboard_fixtures(now) if day is None else days.fixtures_of_day(day, zone)
+    shown = snapshots.scoreboard_fixtures() if day is None else days.fixtures_of_day(day, zone)
     sections: dict[str, list[Fixture]] = {"live": [], "upcoming": [], "finished": []}
     for fixture in shown:
         sections[section_of(fixture)].append(fixture)
