@@ -71,12 +71,6 @@ function painted(colour) {
   return { kit: `rgb(${colour.join(" ")})`, ink };
 }
 
-// One kit colour as sent, with its ink; null for anything that is not "R, G, B".
-export function kitColours(rgb) {
-  const colour = parseKit(rgb);
-  return colour ? painted(colour) : null;
-}
-
 // Both teams' colours as drawn: adjusted together (colours.js) so that each stands out
 // from the page and from the other. A team without colours gets the default in the
 // adjustment (the bars are drawn in it all the same) and ``known: false``.
