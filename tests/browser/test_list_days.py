@@ -7,13 +7,16 @@ import datetime as dt
 import re
 import zoneinfo
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from urllib.parse import parse_qs, urlparse
 
 import pytest
+from django.db import connections
 from django.utils import timezone
 from playwright.sync_api import Page
 
 from streams.models import Fixture
+from streams.viewers import broadcast
 from tests.browser.conftest import Pages, finished_match, screenshot, wait_until_true
 from tests.support.contrast import parse_rgb, ratio
 
@@ -166,3 +169,73 @@ def test_the_list_grouped_by_day_fits_and_is_kept_as_a_screenshot(
     assert page.evaluate("document.documentElement.scrollWidth") <= width
     screenshot(page, f"list-by-day-{width}")
     page.screenshot(path=f"test-artifacts/list-by-day-{width}-full.png", full_page=True)
+
+
+def publish_score(fixture: Fixture) -> None:
+    """The scoreboard's ``score`` message for the fixture as stored now, as a sync or a
+    replay sends it; from another thread (Playwright's event loop runs in this one)."""
+
+    def send() -> None:
+        try:
+            fixture.refresh_from_db()
+            broadcast.publish_reset(fixture.id, fixture.to_payload())
+        finally:
+            connections.close_all()
+
+    ThreadPoolExecutor(1).submit(send).result(timeout=10)
+
+
+def test_live_messages_move_rows_between_days_and_sections(
+    pages: Pages, make_fixture: Callable[..., Fixture]
+) -> None:
+    now = timezone.now()
+    midnight = dt.datetime.combine(now.date(), dt.time(), dt.UTC)
+    tomorrow = (now.date() + dt.timedelta(days=1)).isoformat()
+    moving = make_fixture(kickoff=now + (midnight + dt.timedelta(days=1) - now) / 2)
+    page = pages.open("/", timezone_id="UTC")
+    page.wait_for_selector('[data-connection="live"]')
+    today_group = f'[data-section="upcoming"] [data-day-group="{now.date()}"]'
+    assert page.locator(f'{today_group} [data-fixture-id="{moving.id}"]').count() == 1
+
+    # A fixture new to the page, on a day that has no group yet: the group is made.
+    arriving = make_fixture(kickoff=midnight + dt.timedelta(days=1, hours=15))
+    publish_score(arriving)
+    tomorrow_group = f'[data-section="upcoming"] [data-day-group="{tomorrow}"]'
+    page.wait_for_selector(f'{tomorrow_group} [data-fixture-id="{arriving.id}"]')
+    assert page.locator(f"{tomorrow_group} h3").inner_text().startswith("Tomorrow")
+
+    # Moved to tomorrow, before the other one: it leaves today's group, which goes.
+    Fixture.objects.filter(pk=moving.pk).update(kickoff=midnight + dt.timedelta(days=1, hours=9))
+    publish_score(moving)
+    page.wait_for_selector(f'{tomorrow_group} [data-fixture-id="{moving.id}"]')
+    ids = page.locator(f"{tomorrow_group} [data-fixture-id]").evaluate_all(
+        "rows => rows.map((li) => li.dataset.fixtureId)"
+    )
+    assert ids == [str(moving.id), str(arriving.id)]
+    assert page.locator(today_group).count() == 0
+    assert page.locator('[data-empty="upcoming"]').is_hidden()
+
+    # Finished: into the finished section's group for its day; upcoming keeps the other.
+    Fixture.objects.filter(pk=arriving.pk).update(status="Completed", finished=True)
+    publish_score(arriving)
+    page.wait_for_selector(
+        f'[data-section="finished"] [data-day-group="{tomorrow}"] [data-fixture-id="{arriving.id}"]'
+    )
+    assert page.locator(f'[data-fixture-id="{arriving.id}"]').count() == 1
+    assert page.locator('[data-empty="finished"]').is_hidden()
+
+
+def test_a_day_page_takes_no_row_of_another_day_from_live_messages(
+    pages: Pages, make_fixture: Callable[..., Fixture]
+) -> None:
+    today = timezone.now().date()
+    shown = make_fixture(kickoff=timezone.now() + dt.timedelta(minutes=1), status="Live")
+    page = pages.open(f"/?day={today}&tz=UTC", timezone_id="UTC")
+    page.wait_for_selector('[data-connection="live"]')
+
+    other_day = make_fixture(kickoff=timezone.now() + dt.timedelta(days=1, hours=1))
+    publish_score(other_day)
+    Fixture.objects.filter(pk=shown.pk).update(home_score=3)
+    publish_score(shown)  # sent after the other: once it is drawn, the other was skipped
+    page.wait_for_selector(f'[data-fixture-id="{shown.id}"] [data-field="score"]:text("3–0")')
+    assert page.locator(f'[data-fixture-id="{other_day.id}"]').count() == 0
