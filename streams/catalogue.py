@@ -11,9 +11,10 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
-from typing import Any
+from typing import Any, Final
 
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet
+from django.db.models.functions import Collate, Length
 
 from streams.meaning.drawing import VIDEO_CHECK_KINDS
 from streams.meaning.timeline import Kinds, Timeline
@@ -26,11 +27,24 @@ def load_kinds() -> Kinds:
     return Kinds(dict(ActionType.objects.values_list("type_id", "kind")))
 
 
+# The timeline's order: by match time (the period, then the clock), the vendor's timeline
+# sequence only breaking ties, as fans read a match; an action sent late, or a review
+# closed after the next incident was logged, still sits at its minute. The clock ("MM:SS",
+# "105:20") sorts by length, then byte by byte ("C": no locale's rules), which is its
+# time; static/streams/actions.js compareActions() is the same order. NULLs sort last.
+TIMELINE_ORDER: Final = (
+    F("period").asc(nulls_last=True),
+    Length("clock_time"),
+    Collate("clock_time", "C"),
+    F("timeline_sequence").asc(nulls_last=True),
+    F("fixture_seq_num").asc(nulls_last=True),
+    "first_position",
+)
+
+
 def timeline_actions(fixture_id: uuid.UUID) -> QuerySet[Action]:
-    """A fixture's actions in timeline order (Postgres sorts NULLs last)."""
-    return Action.objects.filter(fixture_id=fixture_id).order_by(
-        "timeline_sequence", "fixture_seq_num", "first_position"
-    )
+    """A fixture's actions in timeline order (``TIMELINE_ORDER``)."""
+    return Action.objects.filter(fixture_id=fixture_id).order_by(*TIMELINE_ORDER)
 
 
 def explaining_actions(fixture_id: uuid.UUID, kinds: Kinds) -> list[dict[str, Any]]:

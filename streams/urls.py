@@ -9,6 +9,7 @@ from streams.reconcile.views import corrections_page
 urlpatterns = [
     path("", views.fixture_list, name="fixtures"),
     path("fixtures/<uuid:fixture_id>/", views.fixture_detail, name="fixture"),
+    path("fixtures/<uuid:fixture_id>/actions/", views.fixture_actions, name="fixture-actions"),
     path("favicon.ico", favicon, name="favicon"),
     path("staff/corrections/", corrections_page, name="staff-corrections"),
 ]

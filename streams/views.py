@@ -3,13 +3,19 @@
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 
 from streams import catalogue
+from streams.meaning import lineups, page
+from streams.meaning.commentary import TOLD_KINDS
 from streams.meaning.drawing import CLOCK_KINDS, STATS_RULES
+from streams.meaning.kinds import ActionKind
+from streams.meaning.running import running_scores
 from streams.meaning.scoreline import LIVE_STATUSES, badges, period_label, period_scores
 from streams.models import Fixture, FixtureStatus
 from streams.viewers import days, snapshots
@@ -102,20 +108,60 @@ def fixture_detail(request: HttpRequest, fixture_id: uuid.UUID) -> HttpResponse:
     actions = catalogue.describe_actions(
         fixture.pk, list(catalogue.timeline_actions(fixture.pk)), all_of_them=True
     )
+    scores = running_scores(actions)
+    rows = [
+        {**action, "running": scores.get(action["action_id"], "")}
+        for action in page.rows_shown(actions)
+    ]
     last_position = -1 if fixture.last_position is None else fixture.last_position
     return render(
         request,
         "streams/fixture_detail.html",
         {
             "fixture": fixture,
-            "actions": actions,
+            "rows": rows,
+            "rows_left_out": len(rows) < len(actions),
+            "recent_rows": page.RECENT_ROWS,
+            "action_count": len(actions),
+            # Every action, but only what the browser counts with (streams/meaning/page.py).
+            "counted_actions": page.counted(actions),
+            "panels": lineups.panels(actions),
             "last_position": last_position,
             "badges": badges(fixture),
-            "period_label": period_label(fixture),
+            "period_label": period_label(fixture, _kicks(actions)),
             "period_scores": period_scores(fixture.periods),
             "fixture_payload": fixture.to_payload(),
             # What the browser counts live, by kind: the rules are written once, here.
-            "stats_rules": {**STATS_RULES, "clock": CLOCK_KINDS},
+            "stats_rules": {
+                **STATS_RULES,
+                "clock": CLOCK_KINDS,
+                "told": sorted(kind.value for kind in TOLD_KINDS),  # commentary.js folds the rest
+            },
             "rendered_at": timezone.now(),
         },
+    )
+
+
+def _kicks(actions: list[dict[str, Any]]) -> list[tuple[bool | None, str]]:
+    """The shootout's kicks that stand, for a winner the feed gave no shootout score for."""
+    return [
+        (a["team_is_home"], a["row"]["detail"])
+        for a in actions
+        if a["row"]["kind"] == ActionKind.SHOOTOUT_KICK.value and not a["removed"]
+    ]
+
+
+def fixture_actions(request: HttpRequest, fixture_id: uuid.UUID) -> HttpResponse:
+    """Every action of a match in timeline order, ``LOG_PAGE_ROWS`` a page: the whole log,
+    which the match page leaves out of a long match (streams/meaning/page.py)."""
+    fixture = get_object_or_404(Fixture, pk=fixture_id)
+    paginator = Paginator(catalogue.timeline_actions(fixture.pk), page.LOG_PAGE_ROWS)
+    # A page number that is not one shows the nearest page, as Django's admin does.
+    shown = paginator.get_page(request.GET.get("page"))
+    # Rows read the fixture's explaining actions where they need them, as snapshots do.
+    rows = catalogue.describe_actions(fixture.pk, list(shown.object_list), all_of_them=False)
+    return render(
+        request,
+        "streams/fixture_actions.html",
+        {"fixture": fixture, "rows": rows, "shown": shown, "paginator": paginator},
     )

@@ -8,6 +8,7 @@ error never hold it. The hostile simulator echoes ``Bearer <token>`` in its 401s
 
 from __future__ import annotations
 
+import json
 import logging
 import uuid
 from collections.abc import Callable
@@ -23,6 +24,7 @@ from django.http import HttpRequest
 from django.test import Client
 from django.urls import reverse
 
+from streams.dde.messages import FrameRejected, parse_frame
 from streams.dde.rest import ERROR_BODY_CHARS, DdeApi, DdeApiError
 from streams.dde.secrecy import REDACTED_TOKEN, redact_token
 from streams.feed import dispatch, importing
@@ -165,3 +167,19 @@ def test_a_fixture_import_error_names_no_token_either() -> None:
     result = importing.import_fixtures(api)
     assert result.fixtures == [] and len(result.skipped) == 1
     assert "not a UUID" in result.skipped[0] and SECRET not in result.skipped[0]
+
+
+def test_a_long_refused_value_is_not_quoted_in_part() -> None:
+    # Cut at 80 characters, the id below would keep the token's first half, which redaction
+    # (it looks for the whole token) could not find: such a value is described, not quoted.
+    long_id = "x" * (80 - len(SECRET) // 2) + SECRET
+    api = echoing_api(f'[{{"id": "{long_id}", "startDateUTC": "2025-01-01T12:00:00"}}]', status=200)
+    result = importing.import_fixtures(api)
+    (skipped,) = result.skipped
+    assert "not a UUID" in skipped and f"{len(long_id):,} characters" in skipped
+    assert SECRET[: len(SECRET) // 2] not in skipped
+    # The frame parser's refusals the same (they are logged and kept as rejected frames).
+    with pytest.raises(FrameRejected) as refused:
+        parse_frame(json.dumps({"fixtureAction": {"actionId": long_id}}))
+    assert f"{len(long_id):,} characters" in str(refused.value)
+    assert SECRET[: len(SECRET) // 2] not in str(refused.value)

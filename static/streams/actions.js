@@ -7,15 +7,28 @@ export const kindOf = (action) => (action && action.row ? action.row.kind : null
 
 export const sideOf = (action) => (action.team_is_home === true ? "home" : action.team_is_home === false ? "away" : null);
 
-// The server's timeline order: timeline_sequence, then fixture_seq_num, then first_position.
+// The server's timeline order (streams/catalogue.py TIMELINE_ORDER): by match time, the
+// period then the clock ("MM:SS" sorts by length, then as text, which is its time), the
+// vendor's timeline_sequence, fixture_seq_num and first_position only breaking ties.
+const clockText = (action) => (typeof action.clock_time === "string" ? action.clock_time : "");
+
+function compareValues(x, y) {
+  if (x === y) return 0;
+  if (x === null || x === undefined) return 1; // Postgres sorts NULLs last
+  if (y === null || y === undefined) return -1;
+  return x < y ? -1 : 1;
+}
+
 export function compareActions(a, b) {
+  const byPeriod = compareValues(a.period, b.period);
+  if (byPeriod) return byPeriod;
+  const x = clockText(a);
+  const y = clockText(b);
+  if (x.length !== y.length) return x.length - y.length;
+  if (x !== y) return x < y ? -1 : 1;
   for (const key of ["timeline_sequence", "fixture_seq_num", "first_position"]) {
-    const x = a[key];
-    const y = b[key];
-    if (x === y) continue;
-    if (x === null || x === undefined) return 1; // Postgres sorts NULLs last
-    if (y === null || y === undefined) return -1;
-    return x - y;
+    const by = compareValues(a[key], b[key]);
+    if (by) return by;
   }
   return 0;
 }
@@ -35,4 +48,17 @@ export function placeInOrder(order, actions, action) {
   }
   order.splice(low, 0, action.action_id);
   return { from, to: low };
+}
+
+// The actions a page was rendered with, from its "actions-data" table (streams/meaning/
+// page.py ``counted()``): {fields, rows}, a row per action. Each comes back as the fields
+// the page counts with, its row's kind and detail as ``row`` (as a live action carries them).
+export function unpackActions(table) {
+  if (!table || !Array.isArray(table.fields) || !Array.isArray(table.rows)) return [];
+  return table.rows.map((values) => {
+    const action = {};
+    table.fields.forEach((field, i) => { action[field] = values[i]; });
+    const { kind, detail, ...rest } = action;
+    return { ...rest, row: { kind, detail } };
+  });
 }

@@ -7,10 +7,14 @@
 // page sends as "stats-rules" (streams/meaning/drawing.py). Badges and period labels
 // mirror streams/views.py (summary.js).
 
-import { placeInOrder } from "./actions.js";
+import { placeInOrder, unpackActions } from "./actions.js";
 import { MatchClock, secondsBehind } from "./clock.js";
 import { drawFeed, drawRow, drawScoreboard, readJson } from "./drawing.js";
 import { feedView, serverSkewMs } from "./freshness.js";
+import { drawFolds } from "./commentary.js";
+import { drawLineups } from "./lineups.js";
+import { drawRunning } from "./running.js";
+import { drawShootout, shootoutKicks } from "./shootout.js";
 import { liveSocket, setConnection, statusText } from "./socket.js";
 import { drawMomentum, drawStats } from "./stats.js";
 
@@ -33,6 +37,7 @@ function readCentre(page) {
   const rules = readJson("stats-rules") || { counts: [], clock: {} };
   const centre = {
     fixture: readJson("fixture-data"),
+    panels: readJson("panels-data") || {}, // streams/meaning/lineups.py panels()
     actions: new Map(), // action id -> newest version shown
     rows: new Map(), // action id -> its <li>
     order: [], // action ids in timeline order
@@ -45,7 +50,7 @@ function readCentre(page) {
     resets: 0,
     skew: serverSkewMs(page.dataset.renderedAt, Date.now()),
   };
-  for (const action of readJson("actions-data") || []) {
+  for (const action of unpackActions(readJson("actions-data"))) {
     centre.actions.set(action.action_id, action);
     centre.order.push(action.action_id);
   }
@@ -74,7 +79,6 @@ export class MatchCentre {
     this.tick();
     this.drawDerived();
     page.querySelector("[data-stats]").hidden = false;
-    page.querySelector("[data-momentum-panel]").hidden = false;
     setInterval(() => this.tick(), 250);
 
     if (centre.fixture.finished) {
@@ -203,18 +207,21 @@ export class MatchCentre {
   }
 
   // Rows stay in the server's order (timeline_sequence): a new version may move its row,
-  // but the element is the same one, changed in place.
+  // but the element is the same one, changed in place. A long match's page draws only
+  // some rows (streams/meaning/page.py), so the row goes before the next one drawn.
   place(action, li) {
     const { order, rows } = this.centre;
     const { from, to } = placeInOrder(order, this.centre.actions, action);
-    const next = to + 1 < order.length ? rows.get(order[to + 1]) : null;
-    if (from !== to || !li.isConnected) this.timeline.insertBefore(li, next);
+    if (from === to && li.isConnected) return;
+    let next = null;
+    for (let i = to + 1; i < order.length && !next; i += 1) next = rows.get(order[i]) || null;
+    this.timeline.insertBefore(li, next);
   }
 
   drawFixture(fixture, changed) {
     const previous = this.centre.fixture;
     this.centre.fixture = fixture;
-    drawScoreboard(this.page, fixture, previous, changed);
+    drawScoreboard(this.page, fixture, previous, changed, shootoutKicks(this.centre.actions));
   }
 
   tick() {
@@ -224,9 +231,14 @@ export class MatchCentre {
     this.page.querySelector("[data-clock]").textContent = centre.fixture.current_period ? centre.clock.text() : "";
   }
 
+  // The panels drawn from all the actions (each in a module of its own).
   drawDerived() {
     drawStats(this.page, this.centre);
     drawMomentum(this.page, this.centre);
+    drawShootout(this.page, this.centre);
+    drawLineups(this.page, this.centre);
+    drawRunning(this.centre);
+    drawFolds(this.centre);
   }
 
   // Stats and momentum once for a burst of changes.

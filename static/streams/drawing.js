@@ -45,7 +45,9 @@ export function flashChanged(element) {
 
 // The match page's header and score by period. ``changed``: the fixture arrived live,
 // so a new score is shown as one.
-export function drawScoreboard(page, fixture, previous, changed) {
+// ``kicks``: the shootout's (shootout.js shootoutKicks), for a winner the feed gave no
+// shootout score for.
+export function drawScoreboard(page, fixture, previous, changed, kicks = []) {
   const home = page.querySelector("[data-score-home]");
   const away = page.querySelector("[data-score-away]");
   if (changed && (fixture.home_score !== previous.home_score || fixture.away_score !== previous.away_score)) {
@@ -53,7 +55,7 @@ export function drawScoreboard(page, fixture, previous, changed) {
   }
   home.textContent = fixture.home_score;
   away.textContent = fixture.away_score;
-  page.querySelector("[data-period]").textContent = periodLabel(fixture);
+  page.querySelector("[data-period]").textContent = periodLabel(fixture, kicks);
   drawBadges(page.querySelector("[data-badges]"), fixture);
   const kits = teamKits(fixture.home_colour, fixture.away_colour);
   for (const side of ["home", "away"]) {
@@ -78,12 +80,17 @@ export function drawScoreboard(page, fixture, previous, changed) {
 // arrived, and is highlighted for a moment.
 export function drawRow(li, action, fresh) {
   const row = action.row;
-  li.className = `action ${row.side} ${row.state}${row.key ? " key" : ""}${fresh ? " fresh" : ""}`;
+  const classes = [row.side, row.state, row.key && "key", row.divider && "divider", !row.sentence && "routine"];
+  li.className = `action ${classes.filter(Boolean).join(" ")}${fresh ? " fresh" : ""}`;
   li.dataset.kind = row.kind;
-  li.querySelector(".t").textContent = row.clock;
+  const minute = li.querySelector(".t");
+  minute.textContent = row.minute;
+  if (row.clock) minute.title = row.clock;
+  else minute.removeAttribute("title");
   li.querySelector("use").setAttribute("href", `#i-${row.icon}`);
   li.querySelector(".title").textContent = row.title;
   li.querySelector(".who").textContent = row.who;
+  li.querySelector(".said").textContent = row.sentence || "";
   li.querySelector(".late").hidden = !row.delayed;
   li.querySelector(".note").textContent = row.note;
   if (fresh) setTimeout(() => li.classList.remove("fresh"), 2000);

@@ -1,10 +1,12 @@
-// Match stats and momentum, counted from the actions by kind with the page's
-// "stats-rules" (streams/meaning/drawing.py STATS_RULES): one implementation, redrawn on
-// each change. compute*/statsTable/momentumColumns are pure (tests/js/stats.test.mjs);
-// draw* put them on the page.
+// Match stats, counted from the actions by kind with the page's "stats-rules"
+// (streams/meaning/drawing.py STATS_RULES): one implementation, redrawn on each change.
+// computeStats/statsTable are pure (tests/js/stats.test.mjs); drawStats puts them on the
+// page. The momentum graph is momentum.js's; centre.js imports its drawing from here.
 
 import { kindOf, sideOf } from "./actions.js";
 import { parseClock } from "./clock.js";
+
+export { drawMomentum } from "./momentum.js";
 
 // ``actions``: a Map of action id to action. ``rules``: the page's "stats-rules".
 export function computeStats(actions, currentPeriod, clockNow, rules) {
@@ -72,54 +74,4 @@ export function drawStats(page, centre) {
     return tr;
   });
   page.querySelector("[data-stats-rows]").replaceChildren(...rows);
-}
-
-export function computeMomentum(actions, rules) {
-  // Five-minute buckets per half; stoppage time gets buckets of its own after 45' and 90'.
-  const buckets = new Map();
-  for (const period of [1, 2]) {
-    const first = period === 1 ? 0 : 9;
-    for (let i = first; i < first + 9; i += 1) buckets.set(`${period}:${i}`, { period, index: i, home: 0, away: 0 });
-  }
-  for (const action of actions.values()) {
-    if (action.removed || kindOf(action) !== rules.momentum || ![1, 2].includes(action.period)) continue;
-    const side = sideOf(action);
-    const seconds = parseClock(action.clock_time);
-    if (!side || seconds === null) continue;
-    const index = Math.floor(seconds / 300);
-    const key = `${action.period}:${index}`;
-    if (!buckets.has(key)) buckets.set(key, { period: action.period, index, home: 0, away: 0 });
-    buckets.get(key)[side] += 1;
-  }
-  return [...buckets.values()].sort((a, b) => a.period - b.period || a.index - b.index);
-}
-
-// The strip's columns: a tooltip and each side's bar height (the busiest bucket fills half).
-export function momentumColumns(buckets) {
-  const most = Math.max(1, ...buckets.map((b) => Math.max(b.home, b.away)));
-  return buckets.map((bucket) => {
-    const from = bucket.index * 5;
-    return {
-      period: bucket.period,
-      title: `${from}'–${from + 5}': ${bucket.home} v ${bucket.away}`,
-      home: `${(50 * bucket.home) / most}%`,
-      away: `${(50 * bucket.away) / most}%`,
-    };
-  });
-}
-
-export function drawMomentum(page, centre) {
-  const columns = momentumColumns(computeMomentum(centre.actions, centre.rules)).map((bucket) => {
-    const column = document.createElement("div");
-    column.className = `bucket period-${bucket.period}`;
-    column.title = bucket.title;
-    for (const side of ["home", "away"]) {
-      const bar = document.createElement("span");
-      bar.className = `bar ${side}`;
-      bar.style.height = bucket[side];
-      column.append(bar);
-    }
-    return column;
-  });
-  page.querySelector("[data-momentum]").replaceChildren(...columns);
 }

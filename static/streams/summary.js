@@ -37,10 +37,32 @@ export function badgesOf(fixture) {
 
 const capitalise = (text) => text.charAt(0).toUpperCase() + text.slice(1);
 
-export function periodLabel(fixture) {
+// A shootout's tally {home, away}: the Shootout period's own score when the feed gave it,
+// else the kicks counted ([{side, outcome}], shootout.js shootoutKicks()); null when
+// there is no shootout. streams/meaning/scoreline.py shootout_tally() is the same rule.
+export function shootoutTally(fixture, kicks = []) {
+  const shootout = periodsOf(fixture).find((p) => p.type === "Shootout");
+  if (!shootout && !kicks.length) return null;
+  const given = shootout && [shootout.home_period_score, shootout.away_period_score];
+  if (given && given.every((n) => Number.isInteger(n))) return { home: given[0], away: given[1] };
+  const scored = (side) => kicks.filter((k) => k.side === side && k.outcome === "scored").length;
+  return { home: scored("home"), away: scored("away") };
+}
+
+// "Harbour Town win 5–4 on penalties", the winner's tally first; null without a winner.
+export function shootoutWinner(fixture, kicks = []) {
+  const tally = shootoutTally(fixture, kicks);
+  if (!tally || tally.home === tally.away) return null;
+  const [side, other] = tally.home > tally.away ? ["home", "away"] : ["away", "home"];
+  return `${fixture[`${side}_team`]} win ${tally[side]}–${tally[other]} on penalties`;
+}
+
+// ``kicks``: as for shootoutTally, for when the feed gave no shootout score.
+export function periodLabel(fixture, kicks = []) {
   const periods = periodsOf(fixture);
   if (fixture.finished || fixture.status === "Completed") {
-    return periods.some((p) => p.type === "Shootout") ? "After penalties" : "Full time";
+    if (!periods.some((p) => p.type === "Shootout") && !kicks.length) return "Full time";
+    return shootoutWinner(fixture, kicks) || "After penalties";
   }
   if (atBreak(fixture)) return periods[periods.length - 1].id === 1 ? "Half-time" : "End of normal time";
   const current = periods.find((p) => p.id === fixture.current_period);

@@ -11,6 +11,7 @@ import orjson
 
 from streams.dde.action import ParsedAction, parse_action
 from streams.dde.bounds import LABEL_CHARS, MESSAGE_CHARS
+from streams.dde.secrecy import excerpt
 from streams.dde.summary import ParsedPeriod, ParsedSummary, parse_summary
 from streams.dde.values import (
     COLLECTION_STATUSES,
@@ -300,7 +301,7 @@ def _action_id(raw_action: dict[str, Any]) -> str:
         raise FrameRejected("fixtureAction has no actionId")
     action_id = as_uuid(value)
     if action_id is None:
-        raise FrameRejected(f"fixtureAction.actionId is not a UUID: {_excerpt(value)}")
+        raise FrameRejected(f"fixtureAction.actionId is not a UUID: {excerpt(value)}")
     return action_id
 
 
@@ -309,8 +310,3 @@ def _kind(value: object) -> str:
     if value is None:
         return "null"
     return kinds.get(type(value), "a number")
-
-
-def _excerpt(value: object) -> str:
-    text = repr(value)
-    return text if len(text) <= 80 else text[:77] + "..."

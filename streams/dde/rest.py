@@ -12,7 +12,7 @@ import httpx
 
 from streams.dde.bounds import FIXTURE_NAME_CHARS, NAME_CHARS, clean, clip
 from streams.dde.endpoint import ACCEPT
-from streams.dde.secrecy import redact_token
+from streams.dde.secrecy import excerpt, redact_token
 from streams.dde.values import (
     COLLECTION_STATUSES,
     COVERAGE_LEVELS,
@@ -231,7 +231,7 @@ def parse_fixture(obj: dict[str, Any]) -> FixtureInfo:
     raw = cast(FixtureWire, obj)
     fixture_id = as_uuid(raw.get("id"))
     if fixture_id is None:
-        raise InvalidFixture(f"fixture id is not a UUID: {str(raw.get('id'))[:80]!r}")
+        raise InvalidFixture(f"fixture id is not a UUID: {excerpt(raw.get('id'))}")
     kickoff = as_datetime(raw.get("startDateUTC"))  # documented without "Z": UTC (§11.1)
     if kickoff is None:
         raise InvalidFixture(f"fixture {fixture_id} has no usable startDateUTC")

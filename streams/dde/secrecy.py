@@ -39,3 +39,17 @@ def _forms(token: str) -> tuple[str, ...]:
         quote_plus(token, safe=""),
     }
     return tuple(sorted(forms, key=len, reverse=True))
+
+
+# The most of a refused value an error message quotes.
+EXCERPT_CHARS: Final = 80
+
+
+def excerpt(value: object) -> str:
+    """A refused value for an error message: quoted whole (``repr``) when short, else only
+    described. Never cut: a cut could keep part of the token, which redaction (it needs the
+    whole token to find it) would then miss."""
+    text = repr(value)
+    if len(text) <= EXCERPT_CHARS:
+        return text
+    return f"a {type(value).__name__} of {len(str(value)):,} characters, not quoted"

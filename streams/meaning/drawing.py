@@ -63,6 +63,14 @@ KEY_KINDS: Final = frozenset(
 VIDEO_CHECK_KINDS: Final = frozenset({K.VIDEO_CHECK_STARTED, K.VIDEO_CHECK_OVER})
 
 
+class MomentumRules(TypedDict):
+    """What the momentum graph counts (static/streams/momentum.js): each kind's weight in a
+    side's pressure per minute, and the kind marked on it as a goal."""
+
+    weights: dict[str, int]  # kind -> pressure it adds to its side's minute
+    goal: str  # the kind drawn as a goal marker
+
+
 class StatsRules(TypedDict):
     """What the browser counts live (it runs the clock that possession needs), sent to it
     with the page so that the rule is written once: ``static/streams/centre.js`` reads it."""
@@ -70,7 +78,7 @@ class StatsRules(TypedDict):
     counts: list[tuple[str, str]]  # (label, kind counted per team)
     possession: str  # the kind whose actions hand possession over
     end_period: str  # the kind that closes a period's possession time
-    momentum: str  # the kind the momentum strip counts per five minutes
+    momentum: MomentumRules  # the momentum graph's weights and goal marker
 
 
 STATS_RULES: Final[StatsRules] = {
@@ -85,7 +93,17 @@ STATS_RULES: Final[StatsRules] = {
     ],
     "possession": K.POSSESSION.value,
     "end_period": K.END_PERIOD.value,
-    "momentum": K.DANGEROUS_ATTACK.value,
+    # A shot on target threatens most, a dangerous attack least; a corner or a shot off
+    # target in between (docs/live-protocol.md "Momentum" says the same to readers).
+    "momentum": {
+        "weights": {
+            K.DANGEROUS_ATTACK.value: 1,
+            K.SHOT_OFF_TARGET.value: 2,
+            K.CORNER.value: 2,
+            K.SHOT_ON_TARGET.value: 3,
+        },
+        "goal": K.GOAL.value,
+    },
 }
 
 # What the match clock follows (clock.js ``MatchClock``): start, stop and correct.

@@ -4,7 +4,7 @@ same badges and label for changes that arrive live."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from streams.models import Fixture, FixtureStatus
@@ -40,13 +40,54 @@ def _at_break(fixture: Fixture) -> bool:
     return bool(periods) and bool(periods[-1].get("end")) and not fixture.finished
 
 
-def period_label(fixture: Fixture) -> str:
-    """What the clock belongs to: "1st half", "Half-time", "Full time"... (summary.js
-    ``periodLabel()`` too)."""
+# A shootout kick as the tally counts it: (team_is_home, outcome), the outcome being the
+# kick's row detail ("scored", "missed" or "" when not known; streams/meaning/timeline.py).
+Kick = tuple[bool | None, str]
+
+
+def shootout_tally(fixture: Fixture, kicks: Sequence[Kick] = ()) -> tuple[int, int] | None:
+    """(home, away) goals of the shootout: the Shootout period's own score when the feed
+    gave it, else the kicks scored; None when there is no shootout (summary.js
+    ``shootoutTally()`` is the same rule)."""
+    periods = fixture.periods or []
+    shootout = next((p for p in periods if p.get("type") == "Shootout"), None)
+    if shootout is None and not kicks:
+        return None
+    if shootout is not None:
+        home, away = shootout.get("home_period_score"), shootout.get("away_period_score")
+        if _is_count(home) and _is_count(away):
+            return home, away
+    return (
+        sum(1 for is_home, outcome in kicks if is_home is True and outcome == "scored"),
+        sum(1 for is_home, outcome in kicks if is_home is False and outcome == "scored"),
+    )
+
+
+def _is_count(value: object) -> bool:
+    # JSON's numbers as the browser's Number.isInteger() sees them (a bool is no count).
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def shootout_winner(fixture: Fixture, kicks: Sequence[Kick] = ()) -> str | None:
+    """ "Harbour Town win 5–4 on penalties", the winner's tally first; None if none won."""
+    tally = shootout_tally(fixture, kicks)
+    if tally is None or tally[0] == tally[1]:
+        return None
+    home, away = tally
+    if home > away:
+        return f"{fixture.home_team} win {home}–{away} on penalties"
+    return f"{fixture.away_team} win {away}–{home} on penalties"
+
+
+def period_label(fixture: Fixture, kicks: Sequence[Kick] = ()) -> str:
+    """What the clock belongs to: "1st half", "Half-time", "Full time", the shootout's
+    winner... (summary.js ``periodLabel()`` too). ``kicks``: for a shootout the feed gave
+    no score for."""
     periods = fixture.periods or []
     if fixture.finished or fixture.status == FixtureStatus.COMPLETED:
-        shootout = any(p.get("type") == "Shootout" for p in periods)
-        return "After penalties" if shootout else "Full time"
+        if not any(p.get("type") == "Shootout" for p in periods) and not kicks:
+            return "Full time"
+        return shootout_winner(fixture, kicks) or "After penalties"
     if _at_break(fixture):
         return "Half-time" if periods[-1].get("id") == 1 else "End of normal time"
     current = next((p for p in periods if p.get("id") == fixture.current_period), None)

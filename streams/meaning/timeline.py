@@ -18,8 +18,11 @@ from streams.dde.values import (
     enum_name,
     metadata_value,
 )
+from streams.meaning import commentary, lineups
+from streams.meaning.commentary import DIVIDER_KINDS
 from streams.meaning.drawing import ICONS, KEY_KINDS, VIDEO_CHECK_KINDS
 from streams.meaning.kinds import ActionKind, fold, kind_from_name
+from streams.meaning.minutes import fan_minute, is_shootout
 
 Action = Mapping[str, Any]  # an Action.to_payload() dict
 
@@ -35,8 +38,13 @@ class Row(TypedDict):
     title: str
     who: str
     note: str
-    clock: str  # empty for period 0 (set-up, not play)
+    clock: str  # the feed's clock; empty for period 0 (set-up, not play)
+    minute: str  # as fans write it (17', 45+2'); "Pens" in a shootout (minutes.py)
+    detail: str  # a shootout kick's outcome: scored or missed; otherwise empty
     delayed: bool  # collected offline and sent late (delayStatus)
+    panel: dict[str, Any] | None  # what a Lineups or Match Conditions action says (lineups.py)
+    divider: bool  # drawn as a band across the timeline (kick-off, half-time, full time)
+    sentence: str  # the commentary's sentence; empty for routine play (commentary.py)
 
 
 class Kinds:
@@ -90,6 +98,7 @@ class Timeline:
         title, who, note = _words(action, kind)
         state, state_note = self._state(action)
         home = action.get("team_is_home")
+        detail = _kick_outcome(action) if kind is ActionKind.SHOOTOUT_KICK else ""
         return {
             "kind": kind.value,
             "icon": ICONS[kind],
@@ -100,7 +109,12 @@ class Timeline:
             "who": who,
             "note": state_note or note,
             "clock": (action.get("clock_time") or "") if action.get("period") else "",
+            "minute": _minute(action),
+            "detail": detail,
             "delayed": bool(action.get("delayed")),
+            "panel": lineups.panel_of(kind, action),
+            "divider": kind in DIVIDER_KINDS,
+            "sentence": commentary.sentence(kind, action, detail),
         }
 
     def with_row(self, action: Action) -> dict[str, Any]:
@@ -175,6 +189,24 @@ def _order(action: Action) -> tuple[Any, ...]:
         (action.get(key) is None, action.get(key) or 0)
         for key in ("timeline_sequence", "fixture_seq_num", "first_position")
     )
+
+
+def _minute(action: Action) -> str:
+    period, clock = action.get("period"), action.get("clock_time")
+    return "Pens" if period and is_shootout(period, clock) else fan_minute(period, clock)
+
+
+# A shootout kick's sub-type names that mean it went in, and those that mean it did not;
+# the vendor's names are not documented, so both are read loosely.
+_SCORED_WORDS = ("scored", "goal")
+_MISSED_WORDS = ("miss", "saved", "save", "post", "bar", "wide", "over", "block")
+
+
+def _kick_outcome(action: Action) -> str:
+    name = fold(action.get("subtype_name") or "")
+    if any(word in name for word in _MISSED_WORDS):
+        return "missed"
+    return "scored" if any(word in name for word in _SCORED_WORDS) else ""
 
 
 def _words(action: Action, kind: ActionKind) -> tuple[str, str, str]:

@@ -122,19 +122,20 @@ def test_the_match_centres_bars_stand_out_with_white_and_near_white_kits(pages: 
         home_colour="255, 255, 255", away_colour="245, 245, 245"
     )
     page = pages.open(f"/fixtures/{fixture.id}/", csp=True)
-    page.wait_for_selector("[data-momentum] .bar.away")
+    page.wait_for_selector("[data-momentum] svg rect.bar.away")
 
-    def background(selector: str) -> tuple[int, int, int]:
-        css = page.locator(selector).first.evaluate("e => getComputedStyle(e).backgroundColor")
+    def painted(selector: str, prop: str) -> tuple[int, int, int]:
+        css = page.locator(selector).first.evaluate(f"e => getComputedStyle(e).{prop}")
         return parse_rgb(css)
 
-    home, away = background("[data-momentum] .bar.home"), background("[data-momentum] .bar.away")
+    # The momentum graph's bars are SVG: their colour is their fill.
+    home = painted("[data-momentum] svg rect.bar.home", "fill")
+    away = painted("[data-momentum] svg rect.bar.away", "fill")
     for colour in (home, away):
         assert ratio(colour, PAPER) >= 3 and ratio(colour, BACK) >= 3, colour
     assert ratio(home, away) >= 3, (home, away)
-    # The stat bars and the names' chips are drawn in the same adjusted pair.
-    chip = background(".scoreboard .team.home .name")
-    assert chip == home
+    # The names' chips are drawn in the same adjusted pair.
+    assert painted(".scoreboard .team.home .name", "backgroundColor") == home
 
 
 def a_weekend_of_fixtures(make_fixture: Callable[..., Fixture]) -> None:

@@ -1,9 +1,9 @@
-// static/streams/stats.js: counts, possession and momentum from the actions, with rules
-// shaped as the page's "stats-rules" JSON.
+// static/streams/stats.js: counts and possession from the actions, with rules shaped as
+// the page's "stats-rules" JSON (the momentum graph: momentum.test.mjs).
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 
-import { computeMomentum, computeStats, momentumColumns, statsTable } from "../../static/streams/stats.js";
+import { computeStats, statsTable } from "../../static/streams/stats.js";
 
 // {**STATS_RULES, "clock": CLOCK_KINDS} (streams/meaning/drawing.py) through json_script:
 // tuples arrive as arrays. Keep in step with it.
@@ -19,7 +19,10 @@ const RULES = {
   ],
   possession: "possession",
   end_period: "end_period",
-  momentum: "dangerous_attack",
+  momentum: {
+    weights: { dangerous_attack: 1, shot_off_target: 2, corner: 2, shot_on_target: 3 },
+    goal: "goal",
+  },
   clock: { start: "start_clock", stop: "stop_clock", adjust: "adjust_clock" },
 };
 
@@ -105,64 +108,5 @@ describe("statsTable", () => {
   test("unknown possession is a dash, its bar halfway", () => {
     const [row] = statsTable({ counts: { home: {}, away: {} }, possession: null }, RULES);
     assert.deepEqual(row, { label: "Possession", home: "–", away: "–", homeShare: 50 });
-  });
-});
-
-describe("computeMomentum", () => {
-  const key = (b) => `${b.period}:${b.index}`;
-
-  test("nine five-minute buckets per half, even before anything happened", () => {
-    const buckets = computeMomentum(new Map(), RULES);
-    assert.equal(buckets.length, 18);
-    assert.deepEqual(buckets.slice(0, 2).map(key), ["1:0", "1:1"]);
-    assert.deepEqual(buckets.slice(8, 10).map(key), ["1:8", "2:9"]);
-    assert.ok(buckets.every((b) => b.home === 0 && b.away === 0));
-  });
-
-  test("dangerous attacks by side; stoppage time gets buckets of its own", () => {
-    const buckets = computeMomentum(byId(
-      action("dangerous_attack", "home", "12:34"),
-      action("dangerous_attack", "home", "14:59"),
-      action("dangerous_attack", "away", "10:00"),
-      action("dangerous_attack", "away", "47:10", 1), // first-half stoppage
-      action("dangerous_attack", "home", "92:00", 2), // second-half stoppage
-    ), RULES);
-    const found = Object.fromEntries(buckets.map((b) => [key(b), [b.home, b.away]]));
-    assert.deepEqual(found["1:2"], [2, 1]);
-    assert.deepEqual(found["1:9"], [0, 1]);
-    assert.deepEqual(found["2:18"], [1, 0]);
-    assert.equal(buckets.length, 20);
-    assert.deepEqual(buckets.slice(8, 11).map(key), ["1:8", "1:9", "2:9"]);
-    assert.equal(key(buckets.at(-1)), "2:18");
-  });
-
-  test("only dangerous attacks of a team, in a half, with a clock, not removed", () => {
-    const buckets = computeMomentum(byId(
-      action("corner", "home", "01:00"),
-      action("dangerous_attack", null, "01:00"),
-      action("dangerous_attack", "home", null),
-      action("dangerous_attack", "home", "95:00", 3),
-      action("dangerous_attack", "home", "01:00", 1, { removed: true }),
-    ), RULES);
-    assert.equal(buckets.length, 18);
-    assert.ok(buckets.every((b) => b.home === 0 && b.away === 0));
-  });
-});
-
-describe("momentumColumns", () => {
-  test("bars against the busiest bucket, which fills half the strip", () => {
-    const columns = momentumColumns([
-      { period: 1, index: 0, home: 4, away: 1 },
-      { period: 2, index: 9, home: 0, away: 2 },
-    ]);
-    assert.deepEqual(columns, [
-      { period: 1, title: "0'–5': 4 v 1", home: "50%", away: "12.5%" },
-      { period: 2, title: "45'–50': 0 v 2", home: "0%", away: "25%" },
-    ]);
-  });
-
-  test("an empty strip is all zero", () => {
-    const [column] = momentumColumns([{ period: 1, index: 3, home: 0, away: 0 }]);
-    assert.deepEqual(column, { period: 1, title: "15'–20': 0 v 0", home: "0%", away: "0%" });
   });
 });

@@ -3,7 +3,9 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 
-import { badgesOf, parseKit, periodLabel, periodScores, sectionOf, teamKits } from "../../static/streams/summary.js";
+import {
+  badgesOf, parseKit, periodLabel, periodScores, sectionOf, shootoutTally, teamKits,
+} from "../../static/streams/summary.js";
 
 // Fixture.to_payload(), with only what these functions read.
 const fixture = (extra = {}) => ({
@@ -88,6 +90,38 @@ describe("periodLabel", () => {
     assert.equal(periodLabel(fixture({ status: "Scheduled" })), "Not started");
     assert.equal(periodLabel(fixture({ current_period: 1 })), "");
     assert.equal(periodLabel(fixture({ periods: "junk", current_period: 1 })), "");
+  });
+});
+
+describe("a finished shootout's winner", () => {
+  // The same cases as tests/streams/test_shootout_label.py: the two labels must agree.
+  const teams = { home_team: "Harbour Town", away_team: "Elmstead FC", status: "Completed", finished: true };
+  const shootout = (home, away) => ({ id: 3, type: "Shootout", home_period_score: home, away_period_score: away });
+  const kick = (side, outcome) => ({ side, outcome });
+
+  test("the winner and the tally, winner's first, from the Shootout period's score", () => {
+    assert.equal(periodLabel(fixture({ ...teams, periods: [ended(firstHalf), shootout(4, 5)] })), "Elmstead FC win 5–4 on penalties");
+    assert.equal(periodLabel(fixture({ ...teams, periods: [shootout(5, 3)] })), "Harbour Town win 5–3 on penalties");
+  });
+
+  test("the kicks counted when the feed gave no shootout score", () => {
+    const kicks = [kick("home", "scored"), kick("away", "missed"), kick("home", "missed"), kick("away", "scored"), kick("home", "scored"), kick("away", "")];
+    assert.deepEqual(shootoutTally(fixture({ periods: [shootout(null, null)] }), kicks), { home: 2, away: 1 });
+    assert.equal(periodLabel(fixture({ ...teams, periods: [shootout(null, null)] }), kicks), "Harbour Town win 2–1 on penalties");
+    // The feed's score wins over the kicks shown, which may be fewer than were taken.
+    assert.equal(periodLabel(fixture({ ...teams, periods: [shootout(3, 4)] }), kicks), "Elmstead FC win 4–3 on penalties");
+  });
+
+  test("no winner to name: after penalties; no shootout: full time, no tally", () => {
+    assert.equal(periodLabel(fixture({ ...teams, periods: [shootout(null, null)] })), "After penalties");
+    assert.equal(periodLabel(fixture({ ...teams, periods: [shootout(2, 2)] })), "After penalties");
+    assert.equal(periodLabel(fixture({ ...teams, periods: [ended(firstHalf)] })), "Full time");
+    assert.equal(shootoutTally(fixture({ periods: [ended(firstHalf)] })), null);
+  });
+
+  test("a shootout still being played keeps its period's label", () => {
+    const playing = { id: 3, type: "Shootout", label: "penalty shootout", home_period_score: 2, away_period_score: 1 };
+    assert.equal(periodLabel(fixture({ ...teams, status: "Live", finished: false, periods: [playing], current_period: 3 })), "Penalty shootout");
   });
 });
 

@@ -7,10 +7,8 @@ layout is moving); shared fixtures come from tests/conftest.py only.
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
-import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,32 +20,10 @@ from django.conf import settings
 from django.db import connections
 
 from streams.models import ApiToken, Scope
+from tests.support.processes import ROOT, free_port, wait_for_port, worker_database_url
 
-ROOT = Path(__file__).resolve().parents[2]
 ACCEPT = "application/vnd.imggaming.dde.api+json;version=1"
 HEARTBEAT = 0.5
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def wait_for(condition: Callable[[], bool], timeout: float = 20.0, what: str = "") -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"not met in {timeout} s: {what or condition}")
-        time.sleep(0.05)
-
-
-def database_url(name: str | None = None) -> str:
-    """The test database's URL (or another database's on the same server), for children."""
-    db = connections["default"].settings_dict
-    auth = db["USER"] + (f":{db['PASSWORD']}" if db.get("PASSWORD") else "")
-    host = f"{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}"
-    return f"postgres://{auth}@{host}/{name or db['NAME']}"
 
 
 def server_conninfo(dbname: str) -> str:
@@ -67,26 +43,12 @@ def child_env(**extra: str) -> dict[str, str]:
     return {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "tests.settings",
-        "DATABASE_URL": database_url(),
+        "DATABASE_URL": worker_database_url(),
         "REDIS_URL": settings.REDIS_URL,
         "CHANNEL_LAYER_PREFIX": settings.CHANNEL_LAYER_PREFIX,
         "LOG_LEVEL": "WARNING",
         **extra,
     }
-
-
-def wait_for_port(port: int, process: subprocess.Popen[bytes], timeout: float = 30) -> None:
-    deadline = time.monotonic() + timeout
-    while True:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
-            return
-        except OSError:
-            if process.poll() is not None:
-                raise AssertionError(f"{process.args!r} exited with {process.returncode}") from None
-            if time.monotonic() > deadline:
-                raise
-            time.sleep(0.05)
 
 
 @dataclass

@@ -29,15 +29,10 @@ from streams.feed.listener import Outcome, follow
 from streams.models import Fixture, Packet
 from streams.simulator import Schedule, generate_match
 from tests.conftest import StartFeed, store_match
-from tests.relay.conftest import (
-    ROOT,
-    RunningRelay,
-    child_env,
-    database_url,
-    server_conninfo,
-    wait_for,
-)
+from tests.relay.conftest import RunningRelay, child_env, server_conninfo
 from tests.relay.cutter import CuttingProxy
+from tests.support.processes import ROOT, worker_database_url
+from tests.support.waiting import wait_for
 
 # A second installation in a process of its own, and live matches played in real time.
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
@@ -60,7 +55,9 @@ def copy_database(django_db_setup: None) -> Iterator[str]:
         admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         admin.execute(f'CREATE DATABASE "{name}"')
     migrate = [sys.executable, "manage.py", "migrate", "--noinput", "-v0"]
-    subprocess.run(migrate, cwd=ROOT, env=child_env(DATABASE_URL=database_url(name)), check=True)
+    subprocess.run(
+        migrate, cwd=ROOT, env=child_env(DATABASE_URL=worker_database_url(name)), check=True
+    )
     yield name
     with psycopg.connect(server_conninfo("postgres"), autocommit=True) as admin:
         admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
@@ -73,7 +70,7 @@ class Copy:
         self.database = database
         self.fixture_id = fixture_id
         env = child_env(
-            DATABASE_URL=database_url(database),
+            DATABASE_URL=worker_database_url(database),
             CHANNEL_LAYER_PREFIX=f"copy{uuid.uuid4().hex[:8]}",
             DDE_STREAMS_URL=streams_url,
             DDE_AUTH_TOKEN=key,

@@ -22,7 +22,8 @@ from streams.feed.writer import store_packets
 from streams.models import Fixture, Packet
 from streams.simulator import Match, generate_match
 from tests.conftest import match_packets, store_match
-from tests.relay.conftest import ACCEPT, HEARTBEAT, RunningRelay, StartRelay, wait_for
+from tests.relay.conftest import ACCEPT, HEARTBEAT, RunningRelay, StartRelay
+from tests.support.waiting import wait_for
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -159,7 +159,9 @@ def test_the_key_events_and_video_checks_are_real_kinds() -> None:
 def test_the_stats_rules_and_clock_kinds_name_real_kinds() -> None:
     kinds = {kind.value for kind in ActionKind}
     counted = [kind for _, kind in STATS_RULES["counts"]]
-    others = [STATS_RULES["possession"], STATS_RULES["end_period"], STATS_RULES["momentum"]]
+    momentum = STATS_RULES["momentum"]
+    others = [STATS_RULES["possession"], STATS_RULES["end_period"], momentum["goal"]]
+    others += list(momentum["weights"])
 
     assert set(counted) | set(others) | set(CLOCK_KINDS.values()) <= kinds
     assert len(set(counted)) == len(counted)

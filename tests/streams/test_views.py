@@ -17,7 +17,9 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from django.utils.html import escape
 
+from streams.catalogue import timeline_actions
 from streams.feed.writer import store_packets
+from streams.meaning.page import RECENT_ROWS
 from streams.meaning.scoreline import badges, period_label
 from streams.models import Action, Fixture
 from streams.simulator import Match, generate_match
@@ -95,18 +97,18 @@ def test_the_match_centre_renders_the_whole_timeline_in_order_without_javascript
 
     assert response.status_code == 200
     html = response.content.decode()
-    actions = list(
-        Action.objects.filter(fixture=fixture).order_by(
-            "timeline_sequence", "fixture_seq_num", "first_position"
-        )
-    )
+    actions = list(timeline_actions(fixture.id))
     assert list(timeline_rows(html)) == [str(a.action_id) for a in actions]
     takers = [a.player_name for a in actions if a.type_id == 114]  # shootout kicks
     assert takers and all(escape(name) in html for name in takers)
     assert f'data-last-position="{fixture.last_position}"' in html
     assert f"<span data-score-home>{fixture.home_score}</span>" in html
     assert "Penalties" in html  # the shootout tally in the score by period
-    assert "After penalties" in html
+    # The header names the shootout's winner, from the Shootout period's tally.
+    shootout = next(p for p in fixture.periods if p["type"] == "Shootout")
+    home, away = shootout["home_period_score"], shootout["away_period_score"]
+    winner = fixture.home_team if home > away else fixture.away_team
+    assert escape(f"{winner} win {max(home, away)}–{min(home, away)} on penalties") in html
     assert "<noscript>" in html
     assert 'id="actions-data"' in html and 'id="fixture-data"' in html
 
@@ -220,7 +222,9 @@ def test_the_match_centre_runs_the_same_few_queries_whatever_the_number_of_actio
         browser.get(f"/fixtures/{large.id}/")
 
 
-def test_a_finished_match_with_1200_actions_renders_every_row(client: Client) -> None:
+def test_a_finished_match_with_1200_actions_renders_its_newest_rows_and_every_key_event(
+    client: Client,
+) -> None:
     # How fast is for bench/ (docs/benchmarks.md): a test asserts what, not how long.
     fixture = store_match(match_with("has_card_upgrade"))
     stored = Action.objects.filter(fixture=fixture).count()
@@ -245,9 +249,25 @@ def test_a_finished_match_with_1200_actions_renders_every_row(client: Client) ->
     response = client.get(f"/fixtures/{fixture.id}/")
 
     rows = timeline_rows(response.content.decode())
-    assert len(rows) == 1200
+    # The whole log, from its paged pages, is what the match page draws a part of.
+    log: dict[str, str] = {}
+    for number in (1, 2, 3):
+        page = client.get(f"/fixtures/{fixture.id}/actions/", {"page": number})
+        log.update(timeline_rows(page.content.decode()))
+    order = list(log)
+    assert len(order) == 1200
+    drawn = list(rows)
+    newest = order[-RECENT_ROWS:]
+
+    def in_key_view(row: str) -> bool:
+        classes = row.split('"')[1].split()
+        return "key" in classes or "divider" in classes
+
+    earlier_keys = [i for i in order[:-RECENT_ROWS] if in_key_view(log[i])]
+    assert earlier_keys  # the goals and cards of the match before its attacks
+    assert drawn == earlier_keys + newest
     attacks = [row for row in rows.values() if 'data-kind="dangerous_attack"' in row]
-    assert len(attacks) >= 1200 - stored
+    assert len(attacks) >= RECENT_ROWS - stored
 
 
 def test_badges_and_period_labels_follow_the_summary(make_fixture: Callable[..., Fixture]) -> None:
@@ -281,3 +301,18 @@ def test_a_period_label_keeps_the_feeds_letters_but_the_first_as_the_browser_doe
     fixture = make_fixture(status="Live", current_period=3, periods=[extra_time])
 
     assert period_label(fixture) == "Extra Time 1st half"
+
+
+def test_a_shootout_the_feed_gave_no_score_for_is_won_by_its_kicks(client: Client) -> None:
+    fixture = store_match(match_with("has_shootout"))
+    with_score = client.get(f"/fixtures/{fixture.id}/").content.decode()
+    winner = re.search(r"data-period>([^<]*) win (\d+)–(\d+) on penalties<", with_score)
+    assert winner, "the shootout's winner in the header"
+
+    # The same match, its Shootout period's score left out: the kicks give the same winner.
+    for period in fixture.periods:
+        if period.get("type") == "Shootout":
+            period["home_period_score"] = period["away_period_score"] = None
+    fixture.save(update_fields=["periods"])
+    without = client.get(f"/fixtures/{fixture.id}/").content.decode()
+    assert f"data-period>{winner[1]} win {winner[2]}–{winner[3]} on penalties<" in without

@@ -6,10 +6,17 @@ import time
 from collections.abc import Callable
 
 
-def wait_for(condition: Callable[[], bool], timeout: float = 30.0, every: float = 0.05) -> None:
-    """Return as soon as ``condition()`` is true; fail the test after ``timeout`` seconds."""
+def wait_for(
+    condition: Callable[[], object],
+    timeout: float = 30.0,
+    every: float = 0.05,
+    what: str | Callable[[], str] = "",
+) -> None:
+    """Return as soon as ``condition()`` is true; fail the test after ``timeout`` seconds,
+    saying ``what`` was awaited (a callable is asked at the time, to show the state then)."""
     deadline = time.monotonic() + timeout
     while not condition():
         if time.monotonic() > deadline:
-            raise AssertionError("condition not met in time")
+            said = what() if callable(what) else what
+            raise AssertionError(f"not met in {timeout:g} s: {said or 'condition'}")
         time.sleep(every)

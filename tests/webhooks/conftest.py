@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import threading
-import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -20,17 +19,6 @@ SECRET = "a-receiver-secret-for-the-tests"
 # then hold the answer past the sender's timeout (so the sender retries what the receiver
 # already processed: the idempotency key must make that harmless).
 OK, FAIL, HANG = "ok", "500", "hang"
-
-
-def wait_for(
-    condition: Callable[[], object], timeout: float = 30.0, what: str | Callable[[], str] = ""
-) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            said = what() if callable(what) else what
-            raise AssertionError(f"timed out waiting for {said or condition}")
-        time.sleep(0.02)
 
 
 @dataclass

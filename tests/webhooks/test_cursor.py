@@ -17,7 +17,8 @@ from streams.webhooks import signing
 from streams.webhooks.delivery import Outcome, backoff_seconds, deliver, sweep
 from streams.webhooks.models import WebhookCursor, WebhookEndpoint
 from tests.conftest import match_packets, store_match
-from tests.webhooks.conftest import HANG, OK, SECRET, Receiver, wait_for
+from tests.support.waiting import wait_for
+from tests.webhooks.conftest import HANG, OK, SECRET, Receiver
 
 KICKOFF = dt.datetime(2025, 1, 1, tzinfo=dt.UTC)
 

@@ -19,7 +19,8 @@ from streams.simulator import generate_match
 from streams.webhooks.delivery import Outcome, deliver
 from streams.webhooks.models import WebhookCursor, WebhookDelivery, WebhookEndpoint
 from tests.conftest import match_packets, store_match
-from tests.webhooks.conftest import FAIL, HANG, OK, SECRET, Receiver, wait_for
+from tests.support.waiting import wait_for
+from tests.webhooks.conftest import FAIL, HANG, OK, SECRET, Receiver
 from tests.webhooks.expected import expected_events
 
 pytestmark = pytest.mark.django_db

@@ -10,11 +10,9 @@ import signal
 import subprocess
 import uuid
 from collections.abc import Callable, Iterator
-from pathlib import Path
 
 import pytest
 from django.conf import settings as django_settings
-from django.db import connections
 
 from dde_site import processes
 from dde_site.celery import app as celery_app
@@ -26,18 +24,12 @@ from streams.models import Fixture
 from streams.simulator import generate_match
 from streams.webhooks.models import WebhookDelivery, WebhookEndpoint
 from tests.conftest import StartFeed, match_packets
-from tests.webhooks.conftest import FAIL, HANG, OK, SECRET, Receiver, wait_for
+from tests.support.processes import ROOT, worker_database_url
+from tests.support.waiting import wait_for
+from tests.webhooks.conftest import FAIL, HANG, OK, SECRET, Receiver
 from tests.webhooks.expected import expected_events
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
-
-ROOT = Path(__file__).resolve().parents[2]
-
-
-def worker_database_url() -> str:
-    db = connections["default"].settings_dict
-    auth = db["USER"] + (f":{db['PASSWORD']}" if db.get("PASSWORD") else "")
-    return f"postgres://{auth}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
 
 
 @pytest.fixture
