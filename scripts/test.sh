@@ -12,6 +12,17 @@ if ! command -v node >/dev/null 2>&1; then
   SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
   $SUDO apt-get update -qq && $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs
 fi
+if ! command -v npm >/dev/null 2>&1; then
+  # npm installs axe-core (package.json), which the browser tests inject into pages.
+  echo "== npm (Debian package, for axe-core)"
+  SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+  $SUDO apt-get update -qq && $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq npm
+fi
+lock_stamp="node_modules/.installed-$(sha256sum package-lock.json | cut -c1-16)"
+if [ ! -f "$lock_stamp" ]; then
+  echo "== node packages (npm ci: axe-core for the browser tests' accessibility checks)"
+  npm ci --no-audit --no-fund --loglevel=error && touch "$lock_stamp"
+fi
 # The files, not the directory: Node 21 and later take a directory for a module to run.
 echo "== front-end unit tests (node --test tests/js/)"; node --test --test-reporter=spec tests/js/*.test.mjs
 $PY manage.py preflight --create-database

@@ -71,6 +71,16 @@ class FixtureForm(forms.ModelForm[Fixture]):
             "speed",
         )
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # The admin splits each date-time into a date and a time box, and since Django 4.0
+        # its <label> points at neither: each box gets a name of its own (axe: "label").
+        for field in self.fields.values():
+            parts = getattr(field.widget, "widgets", None)
+            if isinstance(field.widget, forms.SplitDateTimeWidget) and parts:
+                for part, what in zip(parts, ("date", "time"), strict=True):
+                    part.attrs.setdefault("aria-label", f"{field.label}: {what}")
+
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         kickoff, start, end = data.get("kickoff"), data.get("listen_from"), data.get("listen_until")

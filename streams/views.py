@@ -18,7 +18,7 @@ from streams.meaning.kinds import ActionKind
 from streams.meaning.running import running_scores
 from streams.meaning.scoreline import LIVE_STATUSES, badges, period_label, period_scores
 from streams.models import Fixture, FixtureStatus
-from streams.viewers import snapshots
+from streams.viewers import days, snapshots
 
 # Not live and never going to be: listed with the finished ones.
 ENDED_STATUSES = (
@@ -31,29 +31,62 @@ ENDED_STATUSES = (
 
 
 def fixture_list(request: HttpRequest) -> HttpResponse:
-    # The same fixtures as the websocket scoreboard, so live updates land on rows shown.
-    board = snapshots.scoreboard_fixtures()
+    """The live board (no ``day``) or one day's fixtures, in sections, grouped by day."""
+    zone, zone_name = days.parse_zone(request.GET.get("tz"))
+    try:
+        day = days.parse_day(request.GET.get("day"))
+    except days.BadDay:
+        return bad_day(request, request.GET.get("day", ""))
+    now = timezone.now()
+    today = now.astimezone(zone).date()
+    # The live board shows what the websocket scoreboard sends, so live updates land on
+    # rows shown; a day's page shows its own fixtures (fixtures.js adds no others).
+    shown = snapshots.scoreboard_fixtures() if day is None else days.fixtures_of_day(day, zone)
     sections: dict[str, list[Fixture]] = {"live": [], "upcoming": [], "finished": []}
-    for fixture in board:
+    for fixture in shown:
         sections[section_of(fixture)].append(fixture)
     sections["finished"].reverse()  # the most recent first
+
+    def section(key: str, title: str, empty: str) -> tuple[str, str, str, list[days.DayGroup]]:
+        return key, title, empty, days.group_by_day(_with_badges(sections[key]), zone, today)
+
+    bounds = days.bounds(day, zone) if day is not None else None
     return render(
         request,
         "streams/fixture_list.html",
         {
             "sections": [
-                ("live", "Live now", "No match is live.", _with_badges(sections["live"])),
-                ("upcoming", "Upcoming", "Nothing scheduled.", _with_badges(sections["upcoming"])),
-                (
+                section("live", "Live now", "No match is live."),
+                section("upcoming", "Upcoming", "Nothing scheduled."),
+                section(
                     "finished",
-                    "Recently finished",
-                    "No match finished lately.",
-                    _with_badges(sections["finished"]),
+                    "Recently finished" if day is None else "Finished",
+                    "No match finished lately." if day is None else "No match finished.",
                 ),
             ],
-            "fixtures_payload": [fixture.to_payload() for fixture in board],
-            "now": timezone.now(),
+            "day": day,
+            "day_label": days.day_label(day, today) if day is not None else "",
+            "day_bounds": bounds,
+            "day_links": days.day_links(day, today, zone_name),
+            "zone_name": zone_name,
+            "fixtures_payload": [fixture.to_payload() for fixture in shown],
+            "now": now,
         },
+    )
+
+
+def bad_day(request: HttpRequest, value: str) -> HttpResponse:
+    """400: a ``day`` that is not a date, said plainly, with the way back to the list."""
+    return render(
+        request,
+        "errors/page.html",
+        {
+            "title": "Not a day",
+            "heading": "That is not a day we can show",
+            "message": f"“{value}” is not a date. Days are written year-month-day, "
+            "for example 2026-12-06.",
+        },
+        status=400,
     )
 
 

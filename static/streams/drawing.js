@@ -2,7 +2,7 @@
 // scoreboard, and a timeline row. Nothing here runs on import; what is drawn is decided
 // by the pure modules (summary.js, actions.js).
 
-import { badgesOf, kitColours, periodLabel, periodScores } from "./summary.js";
+import { badgesOf, periodLabel, periodScores, teamKits } from "./summary.js";
 
 // The page's data, from a <script type="application/json"> block (Django's json_script).
 export function readJson(id) {
@@ -27,9 +27,10 @@ export function drawFeed(element, view) {
   element.hidden = !view.text;
 }
 
-export function paintKit(element, rgb) {
-  const colours = kitColours(rgb);
-  if (!colours) return;
+// ``colours``: one side of summary.js teamKits(); a team whose colours are not known yet
+// keeps its kit dot hidden.
+export function paintKit(element, colours) {
+  if (!colours || !colours.known) return;
   element.style.setProperty("--kit", colours.kit);
   element.style.setProperty("--kit-ink", colours.ink);
   element.classList.add("painted");
@@ -56,11 +57,10 @@ export function drawScoreboard(page, fixture, previous, changed, kicks = []) {
   away.textContent = fixture.away_score;
   page.querySelector("[data-period]").textContent = periodLabel(fixture, kicks);
   drawBadges(page.querySelector("[data-badges]"), fixture);
+  const kits = teamKits(fixture.home_colour, fixture.away_colour);
   for (const side of ["home", "away"]) {
-    const colour = fixture[`${side}_colour`];
-    page.querySelectorAll(`.team.${side}`).forEach((element) => paintKit(element, colour));
-    const colours = kitColours(colour);
-    if (colours) page.style.setProperty(`--${side}-kit`, colours.kit);
+    page.querySelectorAll(`.team.${side}`).forEach((element) => paintKit(element, kits[side]));
+    page.style.setProperty(`--${side}-kit`, kits[side].kit); // the bars, adjusted as a pair
   }
   const periods = periodScores(fixture.periods);
   page.querySelector("[data-periods]").replaceChildren(...(periods.length ? periods : [["Not started", ""]])

@@ -8,10 +8,17 @@
 //   summary.js  a fixture's section, badges, period label, score by period, kit colours
 //   actions.js  an action's kind, side and place on the timeline
 //   drawing.js  the DOM side: scoreboard, badges, kits, timeline rows
+//   momentum.js, shootout.js, lineups.js, running.js, commentary.js  the panels and
+//               what the timeline adds to its rows (the running score, folded play)
+//   times.js    the kick-off in the viewer's own zone, as the list writes it
 //
 // All but this one run nothing on import: tests/js/ unit-tests them in Node.
 
 import { MatchCentre } from "./centre.js";
+import { localiseTimes } from "./times.js";
 
 const root = document.querySelector("[data-match-centre]");
-if (root) new MatchCentre(root).start();
+if (root) {
+  localiseTimes(root);
+  new MatchCentre(root).start();
+}

@@ -2,6 +2,8 @@
 // section, status badges, period label, score by period and kit colours. The same rules
 // as streams/views.py. No DOM (tests/js/summary.test.mjs); drawing.js draws them.
 
+import { adjustPair, contrast, DEFAULT_AWAY, DEFAULT_HOME } from "./colours.js";
+
 const LIVE_STATUSES = ["Live", "Suspended"];
 const ENDED_STATUSES = ["Completed", "Abandoned", "Cancelled", "Postponed", "Unverified"];
 
@@ -78,12 +80,33 @@ export function periodScores(periods) {
   });
 }
 
-// Kit colours arrive as "R, G, B" (Team Colours); names are drawn on their kit colour, in
-// dark or light ink by the colour's luminance. Null for anything else.
-export function kitColours(rgb) {
+// Kit colours arrive as "R, G, B" (Team Colours). [r, g, b], or null for anything else.
+export function parseKit(rgb) {
   const parts = String(rgb || "").split(",").map((n) => Number.parseInt(n, 10));
   if (parts.length !== 3 || parts.some((n) => !(n >= 0 && n <= 255))) return null;
-  const [r, g, b] = parts;
-  const light = (0.2126 * r + 0.7152 * g + 0.0722 * b) / 255 > 0.55;
-  return { kit: `rgb(${r} ${g} ${b})`, ink: light ? "#111" : "#fff" };
+  return parts;
+}
+
+// A colour as CSS, with the ink (for a name drawn on it) that contrasts with it the most.
+function painted(colour) {
+  const ink = contrast(colour, [255, 255, 255]) >= contrast(colour, [17, 17, 17]) ? "#fff" : "#111";
+  return { kit: `rgb(${colour.join(" ")})`, ink };
+}
+
+// Both teams' colours as drawn: adjusted together (colours.js) so that each stands out
+// from the page and from the other. A team without colours gets the default in the
+// adjustment (the bars are drawn in it all the same) and ``known: false``.
+const pairs = new Map(); // the adjustment is a search: once per pair of colours
+export function teamKits(homeRgb, awayRgb) {
+  const home = parseKit(homeRgb);
+  const away = parseKit(awayRgb);
+  const key = `${home}|${away}`;
+  if (!pairs.has(key)) {
+    const [h, a] = adjustPair(home || DEFAULT_HOME, away || DEFAULT_AWAY);
+    pairs.set(key, {
+      home: { ...painted(h), known: Boolean(home) },
+      away: { ...painted(a), known: Boolean(away) },
+    });
+  }
+  return pairs.get(key);
 }

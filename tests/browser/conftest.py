@@ -181,12 +181,19 @@ class Pages:
         height: int = 900,
         javascript: bool = True,
         csp: bool = False,
+        bypass_csp: bool = False,
+        timezone_id: str | None = None,
     ) -> Page:
         """``csp``: serve the page under CSP. Chromium then blocks its websocket, not for
         the policy but because a page Playwright answered has no address space and may
-        not reach loopback (Local Network Access), so only for pages that need no socket."""
+        not reach loopback (Local Network Access), so only for pages that need no socket.
+        ``bypass_csp``: ignore the server's policy, so a test may inject a script (axe.py).
+        ``timezone_id``: the browser's time zone (the machine's without it)."""
         context = self.browser.new_context(
-            viewport={"width": width, "height": height}, java_script_enabled=javascript
+            viewport={"width": width, "height": height},
+            java_script_enabled=javascript,
+            bypass_csp=bypass_csp,
+            timezone_id=timezone_id,
         )
         self.contexts.append(context)
         context.add_init_script(RECORDER)

@@ -17,6 +17,7 @@ from streams.models import Action
 from streams.simulator import generate_match
 from tests.browser.conftest import Pages, finished_match, fixture_id_where, screenshot
 from tests.conftest import match_packets, store_match
+from tests.support.contrast import is_shade_of, parse_rgb, ratio
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -106,8 +107,14 @@ def test_the_match_centre_draws_kits_stats_and_momentum_from_the_actions(pages: 
     assert attacks and bars.count() > 0  # the graph is drawn from the actions, both sides
     assert page.locator("[data-momentum] svg rect.bar.home").count() > 0
     assert page.locator("[data-momentum] svg rect.bar.away").count() > 0
+    # The home kit as sent, or a shade of it that stands out (static/streams/colours.js),
+    # the same on the name as on the bars.
     name = page.locator(".scoreboard .team.home .name")
-    assert name.evaluate("e => getComputedStyle(e).backgroundColor") == rgb(fixture.home_colour)
+    chip = parse_rgb(name.evaluate("e => getComputedStyle(e).backgroundColor"))
+    bar = page.locator("[data-momentum] svg rect.bar.home").first
+    assert chip == parse_rgb(bar.evaluate("e => getComputedStyle(e).fill"))
+    assert is_shade_of(chip, parse_rgb(fixture.home_colour)), (chip, fixture.home_colour)
+    assert ratio(chip, (255, 255, 255)) >= 3
     assert page.locator("[data-periods]").inner_text().count("Penalties") == 1
     assert page.locator("[data-connection]").get_attribute("data-connection") == "finished"
     assert page.evaluate("window.__violations") == []

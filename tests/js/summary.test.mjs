@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 
 import {
-  badgesOf, kitColours, periodLabel, periodScores, sectionOf, shootoutTally,
+  badgesOf, parseKit, periodLabel, periodScores, sectionOf, shootoutTally, teamKits,
 } from "../../static/streams/summary.js";
 
 // Fixture.to_payload(), with only what these functions read.
@@ -144,19 +144,28 @@ describe("periodScores", () => {
   });
 });
 
-describe("kitColours", () => {
-  test("an 'R, G, B' colour, with ink that reads on it", () => {
-    assert.deepEqual(kitColours("255, 255, 255"), { kit: "rgb(255 255 255)", ink: "#111" });
-    assert.deepEqual(kitColours("0,0,0"), { kit: "rgb(0 0 0)", ink: "#fff" });
-    assert.deepEqual(kitColours("200, 16, 46"), { kit: "rgb(200 16 46)", ink: "#fff" }); // dark red
-    assert.deepEqual(kitColours("255, 220, 0"), { kit: "rgb(255 220 0)", ink: "#111" }); // yellow
-    assert.equal(kitColours("128, 128, 128").ink, "#fff"); // mid grey: luminance 0.50 of 0.55
-    assert.equal(kitColours("150, 150, 150").ink, "#111"); // 0.59
+describe("parseKit and teamKits", () => {
+  test("an 'R, G, B' colour", () => {
+    assert.deepEqual(parseKit("255, 255, 255"), [255, 255, 255]);
+    assert.deepEqual(parseKit("0,0,0"), [0, 0, 0]);
   });
 
   test("anything else is no colour", () => {
     for (const rgb of [null, undefined, "", "red", "1,2", "1,2,3,4", "256,0,0", "-1,0,0", "a,b,c", "1,,3"]) {
-      assert.equal(kitColours(rgb), null, JSON.stringify(rgb));
+      assert.equal(parseKit(rgb), null, JSON.stringify(rgb));
     }
+  });
+
+  test("kits that already stand out are drawn as sent, with ink that reads on them", () => {
+    const kits = teamKits("0,0,0", "200, 16, 46");
+    assert.deepEqual(kits.home, { kit: "rgb(0 0 0)", ink: "#fff", known: true });
+    assert.deepEqual(kits.away, { kit: "rgb(200 16 46)", ink: "#fff", known: true }); // dark red
+  });
+
+  test("the ink is whichever of white and #111 contrasts more with the kit as drawn", () => {
+    // Mid grey: 5.1:1 with #111, 3.9:1 with white; it needs no adjustment beside black.
+    assert.deepEqual(teamKits("128, 128, 128", "0, 0, 0").home, { kit: "rgb(128 128 128)", ink: "#111", known: true });
+    assert.equal(teamKits("100, 100, 100", "0, 0, 0").home.ink, "#fff"); // 5.9:1, and 3.2:1 with #111
+    assert.equal(teamKits("0, 56, 168", "0, 0, 0").home.ink, "#fff");
   });
 });

@@ -43,11 +43,11 @@ def match_with(feature: str) -> Match:
 
 
 def section_ids(html: str) -> dict[str, list[str]]:
-    """Fixture ids in each section of the list page, in page order."""
+    """Fixture ids in each section of the list page, in page order (over its days)."""
     found: dict[str, list[str]] = {}
     parts = re.split(r'data-section-list="(\w+)"', html.split('<template id="fixture-row">')[0])
     for name, body in zip(parts[1::2], parts[2::2], strict=True):
-        found[name] = re.findall(r'data-fixture-id="([0-9a-f-]+)"', body)
+        found.setdefault(name, []).extend(re.findall(r'data-fixture-id="([0-9a-f-]+)"', body))
     return found
 
 
