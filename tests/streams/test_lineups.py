@@ -295,7 +295,7 @@ def test_the_match_page_lists_both_lineups_and_the_conditions_before_kick_off(
     info = page.split("data-match-info>")[1].split("</section>")[0]
     assert f"<dd>{conditions['weather']}</dd>" in info
     assert f"<dd>{conditions['temperatureCelsius']} °C</dd>" in info
-    assert f'<time datetime="{fixture.kickoff.isoformat()}">' in info
+    assert f'<time data-local="kickoff" datetime="{fixture.kickoff.isoformat()}">' in info
 
 
 @pytest.mark.django_db
