@@ -10,6 +10,13 @@ give up on the session (``dde_site.keepalive``), and the process must know it to
 it holds any lock, a thread asks the connection every few seconds whether it still lives.
 A query into a partition fails once ``tcp_user_timeout`` passes, so the process learns it
 lost every lease within the same bound as the server, and its listeners stop (``holds``).
+
+A frozen process (SIGSTOP, a VM paused, swap) is another matter: its kernel still answers
+keepalives, so the network never says it is gone. Its lock session, though, stops asking
+"SELECT 1" every few seconds, and Postgres ends a session idle for longer than
+``idle_session_timeout``: set on the lock connection to the dead-peer bound, it frees a
+frozen worker's locks within that bound too, and the worker, once it runs again, finds its
+connection gone at its next check and stops its listeners as above.
 """
 
 from __future__ import annotations
@@ -23,6 +30,7 @@ from dataclasses import dataclass
 
 import psycopg
 import structlog
+from django.conf import settings
 from django.db import connection
 
 from streams.conninfo import database_conninfo
@@ -63,9 +71,22 @@ class Lease:
 class ProcessLocks:
     """The advisory locks of this process, held on one connection shared by its threads."""
 
-    def __init__(self, conninfo: str, *, check_every_seconds: float = CHECK_EVERY_SECONDS) -> None:
+    def __init__(
+        self,
+        conninfo: str,
+        *,
+        check_every_seconds: float = CHECK_EVERY_SECONDS,
+        idle_session_seconds: float | None = None,
+    ) -> None:
+        """``idle_session_seconds``: Postgres ends the lock session after this long without
+        a query (a frozen process); at least a few check intervals. None: never."""
+        if idle_session_seconds is not None and idle_session_seconds < 3 * check_every_seconds:
+            raise ValueError("idle_session_seconds must be at least three check intervals")
         self._conninfo = conninfo
         self._check_every = check_every_seconds
+        self._idle_session_ms = (
+            None if idle_session_seconds is None else round(idle_session_seconds * 1000)
+        )
         self._mutex = threading.Lock()
         self._conn: psycopg.Connection[tuple[object, ...]] | None = None
         self._held: dict[uuid.UUID, Lease] = {}
@@ -171,6 +192,9 @@ class ProcessLocks:
         self._conn = psycopg.connect(
             self._conninfo, autocommit=True, application_name=f"{LOCKS_APPLICATION}{os.getpid()}"
         )
+        if self._idle_session_ms is not None:
+            # SET, not the connection's options: those carry the keepalives already.
+            self._conn.execute(f"SET idle_session_timeout = {self._idle_session_ms}")
         return self._conn
 
     def _drop_connection(self) -> None:
@@ -205,5 +229,8 @@ def process_locks() -> ProcessLocks:
     global _process_locks
     with _process_locks_mutex:
         if _process_locks is None:
-            _process_locks = ProcessLocks(database_conninfo())
+            _process_locks = ProcessLocks(
+                database_conninfo(),
+                idle_session_seconds=settings.DEAD_PEER_BOUNDS.user_timeout_seconds,
+            )
         return _process_locks

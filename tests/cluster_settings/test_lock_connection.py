@@ -8,15 +8,17 @@ import uuid
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
+from unittest import mock
 
 import pytest
+from django.conf import settings
 from django.db import connection
 from django.db.models import F
 from django.utils import timezone
 
 from streams.conninfo import database_conninfo
 from streams.feed.listener import Outcome, follow
-from streams.feed.locks import ProcessLocks, is_followed
+from streams.feed.locks import ProcessLocks, is_followed, process_locks
 from streams.models import Fixture, ListenerState
 from streams.simulator import Schedule
 from tests.conftest import StartFeed
@@ -146,3 +148,34 @@ def test_a_taken_over_listener_writes_none_of_its_state_columns_over_its_success
         )
     finally:
         locks.close()
+
+
+def test_a_frozen_process_s_idle_lock_session_is_ended_by_postgres_and_then_noticed() -> None:
+    # Frozen: the process asks nothing, so its session goes idle; its kernel would still
+    # answer keepalives, so only the server's idle-session timeout frees the locks.
+    locks = ProcessLocks(
+        database_conninfo(), check_every_seconds=CHECK_EVERY, idle_session_seconds=1.5
+    )
+    try:
+        lease = locks.try_acquire(uuid.uuid4())
+        assert lease is not None
+        with mock.patch.object(locks, "check_connection", return_value=True):  # frozen
+            wait_for(lambda: not is_followed(lease.fixture_id), timeout=5)
+            assert locks.holds(lease)  # it cannot know while frozen
+        wait_for(lambda: not locks.holds(lease), timeout=CHECK_EVERY + 2)  # running again
+    finally:
+        locks.close()
+
+
+def test_the_worker_s_lock_holder_asks_postgres_to_end_a_frozen_session_within_the_bound() -> None:
+    locks = process_locks()
+    lease = locks.try_acquire(uuid.uuid4())
+    assert lease is not None
+    try:
+        conn = locks._conn  # the seam: the process's one lock connection
+        assert conn is not None
+        (timeout,) = conn.execute("SHOW idle_session_timeout").fetchone() or ("",)
+        bound_ms = round(settings.DEAD_PEER_BOUNDS.user_timeout_seconds * 1000)
+        assert timeout == f"{bound_ms // 1000}s"
+    finally:
+        locks.release(lease)

@@ -1,0 +1,335 @@
+"""The cluster harness: live matches through the product's real processes on hosts that
+are network namespaces, while a host is cut off, frozen or healed.
+
+It is the fault campaign (``tests/faults/campaign.py``) on another network: the same
+dedicated Postgres (with its packet audit trigger) and Redis, the same simulator,
+viewers and daphne, the same records and checks (``tests/faults/checks.py``); but each
+listener worker runs on a host of its own (``tests/cluster/network.py``), the services
+listen on the bridge, and the wire carries no faults of its own, so that what the checks
+find is the network fault's. The controller measures from Postgres who holds each
+fixture's lock, as the fault suite's does.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import signal
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import psycopg
+from django.db import connections
+
+from streams.feed.locks import LOCKS_APPLICATION
+from streams.simulator import Schedule, Simulator
+from tests.cluster.network import BRIDGE_ADDRESS, SUBNET, Host, Network
+from tests.faults.campaign import ALIAS, DATABASE, TOKEN, Campaign
+from tests.faults.controller import Controller
+from tests.faults.records import CampaignConfig, CampaignResult, Recovery
+from tests.faults.services import PostgresCluster, ProductProcesses, RedisServer
+from tests.faults.viewers import ViewerCrowd
+
+# Every write of a fixture's listener state, with the address of the session that made it:
+# a healed worker must write none for the fixtures it lost (issue #18).
+STATE_AUDIT_SQL = """
+CREATE TABLE cluster_state_writes (
+    fixture_id uuid NOT NULL, listener_state text NOT NULL, client inet, at timestamptz NOT NULL
+);
+CREATE FUNCTION cluster_note_state_write() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF (NEW.listener_state, NEW.listener_error, NEW.reconnects, NEW.last_frame_at)
+       IS DISTINCT FROM (OLD.listener_state, OLD.listener_error, OLD.reconnects, OLD.last_frame_at)
+    THEN
+        INSERT INTO cluster_state_writes
+        VALUES (NEW.id, NEW.listener_state, inet_client_addr(), clock_timestamp());
+    END IF;
+    RETURN NEW;
+END $$;
+CREATE TRIGGER cluster_state_writes AFTER UPDATE ON streams_fixture
+    FOR EACH ROW EXECUTE FUNCTION cluster_note_state_write();
+"""
+
+# A lock session of the worker opened after the fault ended (not a survivor from before).
+_LOCK_SESSIONS = (
+    "SELECT count(*) FROM pg_stat_activity WHERE application_name = %s AND backend_start > %s"
+)
+
+
+def since_wall(monotonic: float) -> dt.datetime:
+    return dt.datetime.now(dt.UTC) - dt.timedelta(seconds=time.monotonic() - monotonic)
+
+
+@dataclass
+class HostFault:
+    """A fault on one worker host, and what followed it."""
+
+    kind: str
+    host: str
+    address: str
+    started_wall: dt.datetime
+    lasted: float
+    recovery: Recovery
+    back_to_work: float | None = None  # healed or resumed, to its lock connection again
+    state_writes_after: list[tuple[str, str, dt.datetime]] = field(default_factory=list)
+
+
+class ClusterController(Controller):
+    def __init__(self, *args: Any, network: Network, hosts: dict[int, Host], **kw: Any) -> None:
+        super().__init__(*args, **kw)
+        self.network = network
+        self.hosts = hosts  # worker pid -> its host
+        self.host_faults: list[HostFault] = []
+
+    def partition_worker_host(self, ids: list[str], hold: float) -> HostFault:
+        """Cut off the host of the worker that follows the most fixtures for ``hold``
+        seconds, then heal it; measure until the others follow its fixtures, and until
+        it is back at work (it has opened its lock connection again)."""
+        victim = self._busiest_worker()
+        before = self._fixtures_of(victim.pid)
+        host = self.hosts[victim.pid]
+        at, wall = time.monotonic(), dt.datetime.now(dt.UTC)
+        self.network.partition(host.name)
+        recovery = Recovery("worker_partition", at, at)
+        self.recoveries.append(recovery)
+        fault = HostFault("worker_partition", host.name, host.address, wall, hold, recovery)
+        self.host_faults.append(fault)
+        try:
+            self._watch_host_fault(recovery, before, ids)
+            time.sleep(max(0.0, at + hold - time.monotonic()))
+        finally:
+            self.network.heal(host.name)
+        healed = time.monotonic()
+        recovery.back_at = healed
+        fault.back_to_work = self._wait_for_lock_session(victim.pid, since=healed)
+        return fault
+
+    def freeze_worker(self, ids: list[str], hold: float) -> HostFault:
+        """SIGSTOP the worker that follows the most fixtures for ``hold`` seconds, then
+        SIGCONT: its kernel keeps answering keepalives, so only the lock session's idle
+        timeout can free its fixtures (streams/feed/locks.py)."""
+        victim = self._busiest_worker()
+        before = self._fixtures_of(victim.pid)
+        host = self.hosts[victim.pid]
+        at, wall = time.monotonic(), dt.datetime.now(dt.UTC)
+        victim.send_signal(signal.SIGSTOP)
+        recovery = Recovery("worker_frozen", at, at)
+        self.recoveries.append(recovery)
+        fault = HostFault("worker_frozen", host.name, host.address, wall, hold, recovery)
+        self.host_faults.append(fault)
+        try:
+            self._watch_host_fault(recovery, before, ids)
+            time.sleep(max(0.0, at + hold - time.monotonic()))
+        finally:
+            victim.send_signal(signal.SIGCONT)
+        resumed = time.monotonic()
+        recovery.back_at = resumed
+        fault.back_to_work = self._wait_for_lock_session(victim.pid, since=resumed)
+        return fault
+
+    def _fixtures_of(self, worker_pid: int) -> dict[str, int]:
+        """The fixtures whose lock the worker holds: fixture id to its lock session's pid."""
+        names = self._lock_holders(names=True)
+        sessions = self._lock_holders()
+        mine = f"{LOCKS_APPLICATION}{worker_pid}"
+        return {f: sessions[f] for f, name in names.items() if name == mine and f in sessions}
+
+    def _watch_host_fault(self, recovery: Recovery, before: dict[str, int], ids: list[str]) -> None:
+        """Poll who holds each of the victim's fixtures until every one has been lost (its
+        lock freed: not at once, unlike a kill's) and followed again by another session,
+        or has finished."""
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            holders, finished, now = self._lock_holders(), self.finished(ids), time.monotonic()
+            for fixture_id, old in before.items():
+                holder = holders.get(fixture_id)
+                if holder != old:
+                    recovery.lost.setdefault(fixture_id, now)
+                    if holder is not None:
+                        recovery.followed_again.setdefault(fixture_id, now)
+            if all(f in recovery.followed_again or f in finished for f in before):
+                return
+            time.sleep(0.05)
+
+    def wait_until_followed(self, ids: list[str], timeout: float) -> None:
+        deadline = time.monotonic() + timeout
+        while set(ids) - set(self._lock_holders()):
+            if time.monotonic() > deadline:
+                raise AssertionError(f"matches not all followed in {timeout:.0f} s")
+            time.sleep(0.2)
+
+    def _wait_for_lock_session(
+        self, pid: int, *, since: float, timeout: float = 60
+    ) -> float | None:
+        """Seconds from ``since`` until worker ``pid`` has a new lock connection (it opens
+        one as soon as it takes a listener task: the duplicate dispatches send some)."""
+        name = f"dde-locks-{pid}"
+        deadline = since + timeout
+        while time.monotonic() < deadline:
+            try:
+                with psycopg.connect(self.postgres.url(self.database), connect_timeout=2) as conn:
+                    row = conn.execute(_LOCK_SESSIONS, [name, since_wall(since)]).fetchone()
+                if row and row[0]:
+                    return time.monotonic() - since
+            except psycopg.Error:
+                pass
+            time.sleep(0.1)
+        return None
+
+
+class ClusterCampaign(Campaign):
+    """The fault campaign's set-up and collection, with worker hosts as namespaces."""
+
+    def __init__(
+        self,
+        config: CampaignConfig,
+        artefacts: Path,
+        *,
+        partition_seconds: float,
+        freeze_seconds: float,
+    ) -> None:
+        self.config = config
+        self.partition_seconds = partition_seconds
+        self.freeze_seconds = freeze_seconds
+        self.logs = artefacts / "cluster"
+        self.logs.mkdir(parents=True, exist_ok=True)
+        for old in self.logs.glob("*.log"):
+            old.unlink()
+        self.network = Network()
+        self.postgres = PostgresCluster(self.logs, listen=BRIDGE_ADDRESS, trusted=str(SUBNET))
+        # Redis probes idle clients itself, as docs/operations.md asks of an operator.
+        self.redis = RedisServer(
+            self.logs, bind=BRIDGE_ADDRESS, extra=("--tcp-keepalive", "5", "--protected-mode", "no")
+        )
+        self.keys: dict[int, str] = {}
+
+    def start_services(self) -> None:
+        self.network.create()
+        self._start_database()
+        with connections[ALIAS].cursor() as cursor:
+            cursor.execute(STATE_AUDIT_SQL)
+        self.redis.start()
+        self._start_feed()
+        self._start_product()
+        self.controller = ClusterController(
+            self.config, postgres=self.postgres, database=DATABASE, redis=self.redis,
+            processes=self.processes, keys=self.keys, network=self.network,
+            hosts=self.worker_hosts,
+        )  # fmt: skip
+
+    def _start_feed(self) -> None:
+        self.schedule = Schedule()
+        self.simulator = Simulator(
+            schedule=self.schedule, token=TOKEN, pace=self.config.pace,
+            heartbeat=self.config.heartbeat,
+        )  # fmt: skip
+        self.feed = self.simulator.start_in_thread(BRIDGE_ADDRESS, 0)
+
+    def _bridge_url(self, url: str) -> str:
+        return url.replace("127.0.0.1", BRIDGE_ADDRESS)
+
+    def _start_product(self) -> None:
+        env = {
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": "tests.settings",
+            "DATABASE_URL": self._bridge_url(self.postgres.url(DATABASE)),
+            "REDIS_URL": self._bridge_url(self.redis.url),
+            "CHANNEL_LAYER_PREFIX": "cluster",
+            "DDE_STREAMS_URL": self.feed.ws_url,
+            "DDE_API_URL": self.feed.http_url,
+            "DDE_AUTH_TOKEN": TOKEN,
+            "DDE_WATCHDOG_SECONDS": str(self.config.watchdog),
+            "DISPATCH_INTERVAL_SECONDS": str(self.config.dispatch_interval),
+            "LISTENER_AUTH_RETRY_SECONDS": str(self.config.auth_retry),
+            "LOG_LEVEL": "INFO",
+            "DEBUG": "true",
+        }
+        env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+        self.processes = ProductProcesses(env, self.logs)
+        self.worker_hosts: dict[int, Host] = {}
+        for name in ("w1", "w2"):
+            host = self.network.add_host(name)
+            worker = self.processes.start_worker(wrap=host.wrap())
+            self.worker_hosts[worker.pid] = host
+        self.processes.start_beat(self.postgres.data)
+        daphne_port = self.processes.start_daphne()
+        self.crowd = ViewerCrowd(
+            f"ws://127.0.0.1:{daphne_port}",
+            seed=self.config.seed,
+            leave_after=self.config.viewer_stay,
+        )
+
+    def _play_wave(self, wave: int, count: int) -> list[Any]:
+        connections[ALIAS].close()
+        records = [self._schedule_match(wave, index) for index in range(count)]
+        ids = [r.fixture_id for r in records]
+        length = self._match_seconds(records)
+        stop = threading.Event()
+        duplicates = threading.Thread(target=self.controller.duplicate_dispatches, args=(ids, stop))
+        duplicates.start()
+        try:
+            # The fault must find every match followed and storing, or it takes nothing.
+            self.controller.wait_until_followed(ids, timeout=60)
+            time.sleep(2.0)
+            self.controller.partition_worker_host(ids, self.partition_seconds)
+            self.controller.wait_until_followed(ids, timeout=60)
+            time.sleep(2.0)
+            self.controller.freeze_worker(ids, self.freeze_seconds)
+            self.controller.wait_until_finished(ids, timeout=length * 1.5 + 600)
+        finally:
+            stop.set()
+            duplicates.join()
+        for record in records:
+            record.expected = self._feed_log(record.fixture_id)
+        return records
+
+    def run(self) -> CampaignResult:
+        result = super().run()
+        faults = self.controller.host_faults
+        ends = [later.started_wall for later in faults[1:]] + [dt.datetime.now(dt.UTC)]
+        for fault, until in zip(faults, ends, strict=True):
+            fault.state_writes_after = self._state_writes(fault, until)
+        return result
+
+    def _state_writes(
+        self, fault: HostFault, until: dt.datetime
+    ) -> list[tuple[str, str, dt.datetime]]:
+        """State writes the faulty host made to the fixtures it lost, from the fault's start
+        until the next fault (which may hand them back to it, rightly)."""
+        lost = list(fault.recovery.lost)
+        with connections[ALIAS].cursor() as cursor:
+            cursor.execute(
+                "SELECT fixture_id::text, listener_state, at FROM cluster_state_writes"
+                " WHERE client = %s::inet AND at > %s AND at < %s AND fixture_id::text = ANY(%s)",
+                [fault.address, fault.started_wall, until, lost],
+            )
+            return list(cursor.fetchall())
+
+    def stop_services(self) -> None:
+        try:
+            super().stop_services()
+        finally:
+            self.network.remove()
+
+
+def run_cluster_campaign(
+    config: CampaignConfig,
+    artefacts: Path,
+    unblock: Any,
+    *,
+    partition_seconds: float,
+    freeze_seconds: float,
+) -> tuple[CampaignResult, list[HostFault]]:
+    campaign = ClusterCampaign(
+        config, artefacts, partition_seconds=partition_seconds, freeze_seconds=freeze_seconds
+    )
+    with unblock():
+        try:
+            campaign.start_services()
+            result = campaign.run()
+            return result, campaign.controller.host_faults
+        finally:
+            campaign.stop_services()
