@@ -12,9 +12,11 @@ fixture's lock, as the fault suite's does.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
 import signal
+import subprocess
 import threading
 import time
 from dataclasses import dataclass, field
@@ -22,15 +24,19 @@ from pathlib import Path
 from typing import Any
 
 import psycopg
+import redis
+from celery import Celery
+from django.conf import settings
 from django.db import connections
 
+from dde_site.redis_config import RedisTarget, celery_broker
 from streams.feed.locks import LOCKS_APPLICATION
 from streams.simulator import Schedule, Simulator
 from tests.cluster.network import BRIDGE_ADDRESS, SUBNET, Host, Network
 from tests.faults.campaign import ALIAS, DATABASE, TOKEN, Campaign
 from tests.faults.controller import Controller
 from tests.faults.records import CampaignConfig, CampaignResult, Recovery
-from tests.faults.services import PostgresCluster, ProductProcesses, RedisServer
+from tests.faults.services import PostgresCluster, ProductProcesses, RedisServer, free_port
 from tests.faults.viewers import ViewerCrowd
 
 # Every write of a fixture's listener state, with the address of the session that made it:
@@ -64,6 +70,87 @@ def since_wall(monotonic: float) -> dt.datetime:
 
 
 @dataclass
+class RedisFailover:
+    at: float
+    started_wall: dt.datetime
+    promoted: float | None = None  # seconds until the Sentinel named the replica master
+    tasks_again: float | None = None  # until a worker handled a task sent after the fault
+
+
+def first_logged_after(event: str, after: dt.datetime, logs: Path) -> dt.datetime | None:
+    """The time of the first line of ``event`` after ``after`` in the workers' logs."""
+    times = []
+    for log in logs.glob("worker-*.log"):
+        for line in log.read_text(errors="replace").splitlines():
+            if event in line:
+                with contextlib.suppress(ValueError):
+                    at = dt.datetime.fromisoformat(line.split()[0].replace("Z", "+00:00"))
+                    if at > after:
+                        times.append(at)
+    return min(times, default=None)
+
+
+class SentinelledRedis:
+    """The harness's Redis: a master, its replica and a Sentinel, on the bridge."""
+
+    NAME = "dde-cluster"
+
+    def __init__(self, logs: Path) -> None:
+        listen = ("--tcp-keepalive", "5", "--protected-mode", "no")
+        self.master = RedisServer(logs, bind=BRIDGE_ADDRESS, extra=listen)
+        self.replica = RedisServer(
+            logs, bind=BRIDGE_ADDRESS,
+            extra=(*listen, "--replicaof", BRIDGE_ADDRESS, str(self.master.port)),
+        )  # fmt: skip
+        self.replica.log = logs / "redis-replica.log"
+        self.port = free_port()
+        self.config = logs / "sentinel.conf"
+        self.log = logs / "sentinel.log"
+        self._sentinel: subprocess.Popen[bytes] | None = None
+
+    @property
+    def url(self) -> str:
+        return self.master.url  # the database number; the host is not used with Sentinels
+
+    def target(self) -> RedisTarget:
+        return RedisTarget(self.master.url, ((BRIDGE_ADDRESS, self.port),), self.NAME)
+
+    def start(self) -> None:
+        self.master.start()
+        self.replica.start()
+        self.config.write_text(
+            f"port {self.port}\nbind 127.0.0.1 {BRIDGE_ADDRESS}\nprotected-mode no\n"
+            f"logfile {self.log}\n"
+            f"sentinel monitor {self.NAME} {BRIDGE_ADDRESS} {self.master.port} 1\n"
+            f"sentinel down-after-milliseconds {self.NAME} 2000\n"
+            f"sentinel failover-timeout {self.NAME} 10000\n"
+        )
+        self._sentinel = subprocess.Popen(
+            ["redis-server", str(self.config), "--sentinel"], stdout=subprocess.DEVNULL
+        )
+        deadline = time.monotonic() + 30
+        while self.master_port() != self.master.port:
+            if time.monotonic() > deadline:
+                raise RuntimeError("the Sentinel does not name the master after 30 s")
+            time.sleep(0.1)
+
+    def master_port(self) -> int | None:
+        try:
+            with redis.Redis(host="127.0.0.1", port=self.port, socket_timeout=1) as client:
+                answer = client.execute_command("SENTINEL", "get-master-addr-by-name", self.NAME)
+        except redis.RedisError:
+            return None
+        return int(answer[1]) if answer else None
+
+    def stop(self) -> None:
+        if self._sentinel is not None and self._sentinel.poll() is None:
+            self._sentinel.terminate()
+            self._sentinel.wait(timeout=20)
+        self.replica.stop()
+        self.master.stop()
+
+
+@dataclass
 class HostFault:
     """A fault on one worker host, and what followed it."""
 
@@ -78,11 +165,52 @@ class HostFault:
 
 
 class ClusterController(Controller):
-    def __init__(self, *args: Any, network: Network, hosts: dict[int, Host], **kw: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        network: Network,
+        hosts: dict[int, Host],
+        sentinel: SentinelledRedis,
+        logs: Path,
+        **kw: Any,
+    ) -> None:
         super().__init__(*args, **kw)
         self.network = network
         self.hosts = hosts  # worker pid -> its host
+        self.sentinel = sentinel
+        self.logs = logs
         self.host_faults: list[HostFault] = []
+        self.redis_failovers: list[RedisFailover] = []
+        # The duplicate dispatches find the master through the Sentinel, as the product does.
+        url, transport = celery_broker(sentinel.target(), settings.REDIS_CONNECTION_OPTIONS)
+        # The product's workers read tests.settings: the same key prefix as they have.
+        prefix = settings.CELERY_BROKER_TRANSPORT_OPTIONS["global_keyprefix"]
+        self._dispatcher = Celery(
+            "cluster-harness",
+            broker=url,
+            broker_transport_options={**transport, "global_keyprefix": prefix},
+        )
+
+    def fail_redis_master(self) -> RedisFailover:
+        """Stop the Redis master for good; the Sentinel promotes the replica. Measured:
+        until the Sentinel names the new master, and until a worker handles a task sent
+        through it (a duplicate dispatch, answered ``already_followed``)."""
+        at, wall = time.monotonic(), dt.datetime.now(dt.UTC)
+        old = self.sentinel.master_port()
+        self.sentinel.master.stop()
+        failover = RedisFailover(at=at, started_wall=wall)
+        self.redis_failovers.append(failover)
+        deadline = at + 90
+        while time.monotonic() < deadline and failover.promoted is None:
+            if self.sentinel.master_port() not in (None, old):
+                failover.promoted = time.monotonic() - at
+            time.sleep(0.1)
+        while time.monotonic() < deadline and failover.tasks_again is None:
+            handled = first_logged_after("listener.already_followed", wall, self.logs)
+            if handled is not None:
+                failover.tasks_again = (handled - wall).total_seconds()
+            time.sleep(0.2)
+        return failover
 
     def partition_worker_host(self, ids: list[str], hold: float) -> HostFault:
         """Cut off the host of the worker that follows the most fixtures for ``hold``
@@ -201,9 +329,8 @@ class ClusterCampaign(Campaign):
         self.network = Network()
         self.postgres = PostgresCluster(self.logs, listen=BRIDGE_ADDRESS, trusted=str(SUBNET))
         # Redis probes idle clients itself, as docs/operations.md asks of an operator.
-        self.redis = RedisServer(
-            self.logs, bind=BRIDGE_ADDRESS, extra=("--tcp-keepalive", "5", "--protected-mode", "no")
-        )
+        self.sentinelled = SentinelledRedis(self.logs)
+        self.redis = self.sentinelled.master
         self.keys: dict[int, str] = {}
 
     def start_services(self) -> None:
@@ -211,13 +338,13 @@ class ClusterCampaign(Campaign):
         self._start_database()
         with connections[ALIAS].cursor() as cursor:
             cursor.execute(STATE_AUDIT_SQL)
-        self.redis.start()
+        self.sentinelled.start()
         self._start_feed()
         self._start_product()
         self.controller = ClusterController(
             self.config, postgres=self.postgres, database=DATABASE, redis=self.redis,
             processes=self.processes, keys=self.keys, network=self.network,
-            hosts=self.worker_hosts,
+            hosts=self.worker_hosts, sentinel=self.sentinelled, logs=self.logs,
         )  # fmt: skip
 
     def _start_feed(self) -> None:
@@ -237,6 +364,8 @@ class ClusterCampaign(Campaign):
             "DJANGO_SETTINGS_MODULE": "tests.settings",
             "DATABASE_URL": self._bridge_url(self.postgres.url(DATABASE)),
             "REDIS_URL": self._bridge_url(self.redis.url),
+            "REDIS_SENTINELS": f"{BRIDGE_ADDRESS}:{self.sentinelled.port}",
+            "REDIS_SENTINEL_MASTER": SentinelledRedis.NAME,
             "CHANNEL_LAYER_PREFIX": "cluster",
             "DDE_STREAMS_URL": self.feed.ws_url,
             "DDE_API_URL": self.feed.http_url,
@@ -278,6 +407,8 @@ class ClusterCampaign(Campaign):
             self.controller.wait_until_followed(ids, timeout=60)
             time.sleep(2.0)
             self.controller.freeze_worker(ids, self.freeze_seconds)
+            self.controller.wait_until_followed(ids, timeout=60)
+            self.controller.fail_redis_master()
             self.controller.wait_until_finished(ids, timeout=length * 1.5 + 600)
         finally:
             stop.set()
@@ -312,6 +443,7 @@ class ClusterCampaign(Campaign):
         try:
             super().stop_services()
         finally:
+            self.sentinelled.stop()
             self.network.remove()
 
 
@@ -322,7 +454,7 @@ def run_cluster_campaign(
     *,
     partition_seconds: float,
     freeze_seconds: float,
-) -> tuple[CampaignResult, list[HostFault]]:
+) -> tuple[CampaignResult, list[HostFault], list[RedisFailover]]:
     campaign = ClusterCampaign(
         config, artefacts, partition_seconds=partition_seconds, freeze_seconds=freeze_seconds
     )
@@ -330,6 +462,6 @@ def run_cluster_campaign(
         try:
             campaign.start_services()
             result = campaign.run()
-            return result, campaign.controller.host_faults
+            return result, campaign.controller.host_faults, campaign.controller.redis_failovers
         finally:
             campaign.stop_services()

@@ -10,14 +10,19 @@ import platform
 from pathlib import Path
 from typing import Any
 
-from tests.cluster.harness import HostFault
+from tests.cluster.harness import HostFault, RedisFailover
 from tests.faults.checks import Figures, percentile
 from tests.faults.records import CampaignResult
 
 CHECKS = ("log", "replay", "writers", "viewers")
 
 
-def summary(result: CampaignResult, figures: Figures, faults: list[HostFault]) -> dict[str, Any]:
+def summary(
+    result: CampaignResult,
+    figures: Figures,
+    faults: list[HostFault],
+    failovers: list[RedisFailover],
+) -> dict[str, Any]:
     matches = figures.matches
     return {
         "run_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
@@ -33,6 +38,10 @@ def summary(result: CampaignResult, figures: Figures, faults: list[HostFault]) -
         "listeners_that_stored": sum(m.listeners for m in matches),
         "problems": {check: figures.problems(check) for check in CHECKS},
         "faults": [_fault(fault) for fault in faults],
+        "redis_failovers": [
+            {"promoted_seconds": f.promoted, "tasks_again_seconds": f.tasks_again}
+            for f in failovers
+        ],
     }
 
 
@@ -73,6 +82,15 @@ def markdown(data: dict[str, Any]) -> str:
             f"{_s(fault['followed_again_max'])} | {_s(fault['back_to_work_seconds'])} | "
             f"{len(fault['state_writes_after_fault'])} |"
         )
+    lines += [
+        "",
+        "| Redis master stopped | Sentinel promoted the replica after (s)"
+        " | a worker handled a task sent after it, after (s) |",
+        "| --- | ---: | ---: |",
+    ]
+    for failover in data["redis_failovers"]:
+        promoted, again = failover["promoted_seconds"], failover["tasks_again_seconds"]
+        lines.append(f"| once | {_s(promoted)} | {_s(again)} |")
     lines += [
         "",
         "| integrity | figure |",
