@@ -24,7 +24,7 @@ def config_from_env() -> tuple[CampaignConfig, float, float]:
     """Six matches at 40x (about three minutes each); once every match is followed, the
     busiest worker's host is cut off for 60 s and healed, then the busiest worker is
     frozen for 30 s and resumed, then the Redis master is stopped for the Sentinel to
-    promote its replica."""
+    promote its replica, then the Postgres primary is killed and its replica promoted."""
     matches = int(os.environ.get("CLUSTER_MATCHES", 6))
     config = CampaignConfig(
         matches=matches,
@@ -47,7 +47,7 @@ def cluster_run(
     if missing:
         pytest.fail("the cluster harness needs " + "; ".join(missing))
     config, partition_seconds, freeze_seconds = config_from_env()
-    result, faults, failovers = run_cluster_campaign(
+    result, faults, failovers, promotions = run_cluster_campaign(
         config,
         ARTEFACTS,
         django_db_blocker.unblock,
@@ -55,7 +55,7 @@ def cluster_run(
         freeze_seconds=freeze_seconds,
     )
     figures = analyse(result)
-    data = summary(result, figures, faults, failovers)
+    data = summary(result, figures, faults, failovers, promotions)
     text = markdown(data)
     path = write(ARTEFACTS, data, text)
     request.config.stash[_REPORT] = f"{text}\n(written to {path})"

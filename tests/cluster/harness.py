@@ -15,6 +15,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import os
+import shutil
 import signal
 import subprocess
 import threading
@@ -27,13 +28,15 @@ import psycopg
 import redis
 from celery import Celery
 from django.conf import settings
+from django.core.management import call_command
 from django.db import connections
 
+from dde_site.database_url import parse_database_url
 from dde_site.redis_config import RedisTarget, celery_broker
 from streams.feed.locks import LOCKS_APPLICATION
 from streams.simulator import Schedule, Simulator
 from tests.cluster.network import BRIDGE_ADDRESS, SUBNET, Host, Network
-from tests.faults.campaign import ALIAS, DATABASE, TOKEN, Campaign
+from tests.faults.campaign import ALIAS, AUDIT_SQL, DATABASE, TOKEN, Campaign
 from tests.faults.controller import Controller
 from tests.faults.records import CampaignConfig, CampaignResult, Recovery
 from tests.faults.services import PostgresCluster, ProductProcesses, RedisServer, free_port
@@ -88,6 +91,43 @@ def first_logged_after(event: str, after: dt.datetime, logs: Path) -> dt.datetim
                     if at > after:
                         times.append(at)
     return min(times, default=None)
+
+
+class ReplicatedPostgres:
+    """The harness's Postgres: a primary and a streaming replica (``pg_basebackup -R``),
+    both on the bridge; ``url`` names both with ``target_session_attrs=read-write``, as an
+    operator's DATABASE_URL would, so every client finds whichever accepts writes."""
+
+    def __init__(self, logs: Path) -> None:
+        self.primary = PostgresCluster(logs, listen=BRIDGE_ADDRESS, trusted=str(SUBNET))
+        self.replica = PostgresCluster(logs, listen=BRIDGE_ADDRESS, trusted=str(SUBNET))
+        self.replica.log = logs / "postgres-replica.log"
+        self.replica.log.touch()
+        if os.geteuid() == 0:
+            shutil.chown(self.replica.log, "postgres", "postgres")
+        self.data = self.primary.data  # where beat keeps its schedule
+
+    def url(self, database: str) -> str:
+        hosts = f"127.0.0.1:{self.primary.port},127.0.0.1:{self.replica.port}"
+        return f"postgres://postgres@{hosts}/{database}?target_session_attrs=read-write"
+
+    def start(self) -> None:
+        self.primary.start()
+        self.replica._run(
+            "pg_basebackup", "-h", "127.0.0.1", "-p", str(self.primary.port), "-U", "postgres",
+            "-D", str(self.replica.data / "data"), "-R", "-X", "stream",
+        )  # fmt: skip
+        self.replica.start()  # a standby: the copy has standby.signal and primary_conninfo
+
+    def fail_over(self) -> None:
+        """The primary dies at once (no shutdown checkpoint, as in a crash) and the
+        replica is promoted, as an operator's failover tool would."""
+        self.primary.stop("immediate")
+        self.replica._run("pg_ctl", "-D", str(self.replica.data / "data"), "-w", "promote")
+
+    def destroy(self) -> None:
+        self.replica.destroy()
+        self.primary.destroy()
 
 
 class SentinelledRedis:
@@ -181,6 +221,7 @@ class ClusterController(Controller):
         self.logs = logs
         self.host_faults: list[HostFault] = []
         self.redis_failovers: list[RedisFailover] = []
+        self.postgres_failovers: list[Recovery] = []
         # The duplicate dispatches find the master through the Sentinel, as the product does.
         url, transport = celery_broker(sentinel.target(), settings.REDIS_CONNECTION_OPTIONS)
         # The product's workers read tests.settings: the same key prefix as they have.
@@ -282,6 +323,18 @@ class ClusterController(Controller):
                 return
             time.sleep(0.05)
 
+    def fail_postgres_primary(self, ids: list[str], postgres: ReplicatedPostgres) -> Recovery:
+        """Kill the primary and promote the replica; every lock goes with the primary, so
+        measure until every fixture is followed again on the new one."""
+        before = self._lock_holders()
+        at = time.monotonic()
+        postgres.fail_over()
+        recovery = Recovery("postgres_failover", at, time.monotonic())
+        self.recoveries.append(recovery)
+        self.postgres_failovers.append(recovery)
+        self._watch_host_fault(recovery, before, ids)
+        return recovery
+
     def wait_until_followed(self, ids: list[str], timeout: float) -> None:
         deadline = time.monotonic() + timeout
         while set(ids) - set(self._lock_holders()):
@@ -327,7 +380,8 @@ class ClusterCampaign(Campaign):
         for old in self.logs.glob("*.log"):
             old.unlink()
         self.network = Network()
-        self.postgres = PostgresCluster(self.logs, listen=BRIDGE_ADDRESS, trusted=str(SUBNET))
+        self.replicated = ReplicatedPostgres(self.logs)
+        self.postgres = self.replicated  # type: ignore[assignment]  # the same interface
         # Redis probes idle clients itself, as docs/operations.md asks of an operator.
         self.sentinelled = SentinelledRedis(self.logs)
         self.redis = self.sentinelled.master
@@ -346,6 +400,19 @@ class ClusterCampaign(Campaign):
             processes=self.processes, keys=self.keys, network=self.network,
             hosts=self.worker_hosts, sentinel=self.sentinelled, logs=self.logs,
         )  # fmt: skip
+
+    def _start_database(self) -> None:
+        """As the campaign's, but the test's own alias names both servers too (our parser:
+        dj-database-url refuses several hosts)."""
+        self.postgres.start()
+        with psycopg.connect(self.postgres.url("postgres"), autocommit=True) as conn:
+            conn.execute(f"CREATE DATABASE {DATABASE}")
+        entry = {**parse_database_url(self.postgres.url(DATABASE)), "CONN_MAX_AGE": 0}
+        configured = connections.configure_settings({**connections.settings, ALIAS: entry})
+        connections.settings[ALIAS] = configured[ALIAS]
+        call_command("migrate", database=ALIAS, verbosity=0)
+        with connections[ALIAS].cursor() as cursor:
+            cursor.execute(AUDIT_SQL)
 
     def _start_feed(self) -> None:
         self.schedule = Schedule()
@@ -409,6 +476,8 @@ class ClusterCampaign(Campaign):
             self.controller.freeze_worker(ids, self.freeze_seconds)
             self.controller.wait_until_followed(ids, timeout=60)
             self.controller.fail_redis_master()
+            self.controller.wait_until_followed(ids, timeout=60)
+            self.controller.fail_postgres_primary(ids, self.replicated)
             self.controller.wait_until_finished(ids, timeout=length * 1.5 + 600)
         finally:
             stop.set()
@@ -419,9 +488,17 @@ class ClusterCampaign(Campaign):
 
     def run(self) -> CampaignResult:
         result = super().run()
-        faults = self.controller.host_faults
-        ends = [later.started_wall for later in faults[1:]] + [dt.datetime.now(dt.UTC)]
-        for fault, until in zip(faults, ends, strict=True):
+        controller = self.controller
+        # Every fault's start: a host's window of "no writes" ends where the next fault
+        # (of any kind) may rightly hand it fixtures again.
+        starts = sorted(
+            [f.started_wall for f in controller.host_faults]
+            + [f.started_wall for f in controller.redis_failovers]
+            + [since_wall(r.at) for r in controller.postgres_failovers]
+        )
+        for fault in controller.host_faults:
+            later = [at for at in starts if at > fault.started_wall]
+            until = min(later, default=dt.datetime.now(dt.UTC))
             fault.state_writes_after = self._state_writes(fault, until)
         return result
 
@@ -454,7 +531,7 @@ def run_cluster_campaign(
     *,
     partition_seconds: float,
     freeze_seconds: float,
-) -> tuple[CampaignResult, list[HostFault], list[RedisFailover]]:
+) -> tuple[CampaignResult, list[HostFault], list[RedisFailover], list[Recovery]]:
     campaign = ClusterCampaign(
         config, artefacts, partition_seconds=partition_seconds, freeze_seconds=freeze_seconds
     )
@@ -462,6 +539,12 @@ def run_cluster_campaign(
         try:
             campaign.start_services()
             result = campaign.run()
-            return result, campaign.controller.host_faults, campaign.controller.redis_failovers
+            controller = campaign.controller
+            return (
+                result,
+                controller.host_faults,
+                controller.redis_failovers,
+                controller.postgres_failovers,
+            )
         finally:
             campaign.stop_services()

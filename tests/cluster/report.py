@@ -12,7 +12,7 @@ from typing import Any
 
 from tests.cluster.harness import HostFault, RedisFailover
 from tests.faults.checks import Figures, percentile
-from tests.faults.records import CampaignResult
+from tests.faults.records import CampaignResult, Recovery
 
 CHECKS = ("log", "replay", "writers", "viewers")
 
@@ -22,6 +22,7 @@ def summary(
     figures: Figures,
     faults: list[HostFault],
     failovers: list[RedisFailover],
+    promotions: list[Recovery],
 ) -> dict[str, Any]:
     matches = figures.matches
     return {
@@ -38,10 +39,22 @@ def summary(
         "listeners_that_stored": sum(m.listeners for m in matches),
         "problems": {check: figures.problems(check) for check in CHECKS},
         "faults": [_fault(fault) for fault in faults],
+        "postgres_failovers": [_followed_again(p) for p in promotions],
         "redis_failovers": [
             {"promoted_seconds": f.promoted, "tasks_again_seconds": f.tasks_again}
             for f in failovers
         ],
+    }
+
+
+def _followed_again(recovery: Recovery) -> dict[str, Any]:
+    again = sorted(t - recovery.at for t in recovery.followed_again.values())
+    return {
+        "fixtures_lost": len(recovery.lost),
+        "fixtures_followed_again": len(again),
+        "followed_again_seconds": again,
+        "followed_again_p50": percentile(again, 0.5),
+        "followed_again_max": max(again) if again else math.nan,
     }
 
 
@@ -91,6 +104,17 @@ def markdown(data: dict[str, Any]) -> str:
     for failover in data["redis_failovers"]:
         promoted, again = failover["promoted_seconds"], failover["tasks_again_seconds"]
         lines.append(f"| once | {_s(promoted)} | {_s(again)} |")
+    lines += [
+        "",
+        "| Postgres primary killed, replica promoted | fixtures lost | followed again"
+        " | p50 (s) | max (s) |",
+        "| --- | ---: | ---: | ---: | ---: |",
+    ]
+    for promotion in data["postgres_failovers"]:
+        lines.append(
+            f"| once | {promotion['fixtures_lost']} | {promotion['fixtures_followed_again']} | "
+            f"{_s(promotion['followed_again_p50'])} | {_s(promotion['followed_again_max'])} |"
+        )
     lines += [
         "",
         "| integrity | figure |",
