@@ -4,10 +4,11 @@ import datetime as dt
 import re
 from pathlib import Path
 
-import dj_database_url
 import django_stubs_ext
 from django.core.exceptions import ImproperlyConfigured
 
+from dde_site import redis_config
+from dde_site.database_url import parse_database_url
 from dde_site.env import (
     env_bool,
     env_float,
@@ -18,7 +19,9 @@ from dde_site.env import (
     env_str,
     env_url,
 )
+from dde_site.keepalive import DeadPeerBounds, with_dead_peer_bounds
 from dde_site.logging import configure_logging
+from dde_site.redis_config import redis_target
 
 # Lets generic classes such as ModelForm[Fixture] be subscripted at run time (for mypy).
 django_stubs_ext.monkeypatch()
@@ -187,26 +190,63 @@ TEMPLATES = [
 # hundreds of listener threads, and each returns its connection after every transaction
 # so they share a handful of connections instead of one each (DESIGN.md, "Locks scale").
 DATABASE_URL = env_str("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/dde")
-if not DATABASE_URL.startswith(("postgres://", "postgresql://")):
-    raise ImproperlyConfigured("Set DATABASE_URL to a postgres:// URL.")
 DATABASE_POOL_SIZE = env_int("DATABASE_POOL_SIZE", 8, minimum=0)
+
+# Dead-peer detection on every connection to Postgres and Redis (dde_site/keepalive.py,
+# docs/operations.md "Network failures"): a peer silent for longer than TCP_USER_TIMEOUT_SECONDS
+# is dropped by both ends, so a partitioned worker's advisory locks are freed and the worker
+# itself knows it lost them within that bound, instead of Linux's two hours.
+DEAD_PEER_BOUNDS = DeadPeerBounds(
+    idle_seconds=env_int("TCP_KEEPALIVE_IDLE_SECONDS", 5, minimum=1),
+    interval_seconds=env_int("TCP_KEEPALIVE_INTERVAL_SECONDS", 2, minimum=1),
+    count=env_int("TCP_KEEPALIVE_COUNT", 3, minimum=1),
+    user_timeout_seconds=env_float("TCP_USER_TIMEOUT_SECONDS", 12.0, minimum=1.0),
+    connect_timeout_seconds=env_int("DATABASE_CONNECT_TIMEOUT_SECONDS", 5, minimum=1),
+)
 # Every connection is checked before use: after a Postgres restart or failover each one is
 # dead, and unchecked each failed a request before it was dropped (docs/reliability.md).
 # Pooled connections are checked by dde_site.postgres as the pool hands them out, others
-# by Django's health check.
+# by Django's health check. Several hosts in DATABASE_URL (with target_session_attrs) let
+# every connection find the primary after a failover (dde_site/database_url.py).
 DATABASES = {
-    "default": dj_database_url.parse(
-        DATABASE_URL, conn_max_age=0, conn_health_checks=not DATABASE_POOL_SIZE
-    )
+    "default": {
+        **parse_database_url(DATABASE_URL),
+        "CONN_MAX_AGE": 0,
+        "CONN_HEALTH_CHECKS": not DATABASE_POOL_SIZE,
+    }
 }
+DATABASES["default"]["OPTIONS"] = with_dead_peer_bounds(
+    DATABASES["default"]["OPTIONS"], DEAD_PEER_BOUNDS
+)
 if DATABASE_POOL_SIZE:
     DATABASES["default"]["ENGINE"] = "dde_site.postgres"
-    DATABASES["default"]["OPTIONS"] = {
-        "pool": {"min_size": 1, "max_size": DATABASE_POOL_SIZE, "timeout": 30},
+    DATABASES["default"]["OPTIONS"]["pool"] = {
+        "min_size": 1,
+        "max_size": DATABASE_POOL_SIZE,
+        "timeout": 30,
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env_url("REDIS_URL", "redis://127.0.0.1:6379/0", schemes=("redis", "rediss"))
+# With Sentinels, every Redis client asks them for the master of REDIS_SENTINEL_MASTER at
+# each (re)connect; REDIS_URL then gives only the database number and password.
+REDIS_TARGET = redis_target(
+    REDIS_URL,
+    env_str("REDIS_SENTINELS", ""),
+    env_str("REDIS_SENTINEL_MASTER", "").strip(),
+    env_str("REDIS_SENTINEL_PASSWORD", ""),
+)
+REDIS_SENTINELS = REDIS_TARGET.sentinels
+REDIS_SENTINEL_MASTER = REDIS_TARGET.master
+REDIS_SENTINEL_PASSWORD = REDIS_TARGET.sentinel_password
+# The connection keywords of every Redis client (keepalives, user timeout, bounded reads, a
+# PING on a connection idle longer than REDIS_HEALTH_CHECK_SECONDS). The socket timeout
+# bounds a command to a hung Redis; kombu's blocking reads wait 1 s, so it must exceed that.
+REDIS_CONNECTION_OPTIONS = redis_config.connection_options(
+    DEAD_PEER_BOUNDS,
+    socket_timeout=env_float("REDIS_SOCKET_TIMEOUT_SECONDS", 5.0, minimum=2.0),
+    health_check_interval=env_float("REDIS_HEALTH_CHECK_SECONDS", 10.0, minimum=1.0),
+)
 
 # The pub/sub layer, not the core one: a group send is one PUBLISH, and each daphne process
 # subscribes to a group once and fans out to its viewers in memory. The core layer keeps a
@@ -225,22 +265,16 @@ CHANNEL_LAYERS = {
         "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
         "CONFIG": {
             "prefix": CHANNEL_LAYER_PREFIX,
-            "hosts": [
-                {
-                    "address": REDIS_URL,
-                    "socket_connect_timeout": 5,
-                    "socket_timeout": 5,
-                    "health_check_interval": 30,
-                    "retry_on_timeout": True,
-                }
-            ],
+            "hosts": [redis_config.channel_layer_host(REDIS_TARGET, REDIS_CONNECTION_OPTIONS)],
         },
     },
 }
 
 # Celery: JSON only; a listener task is acknowledged on receipt because the beat dispatcher,
 # not the broker, makes listening durable (DESIGN.md "Durability comes from the dispatcher").
-CELERY_BROKER_URL = REDIS_URL
+CELERY_BROKER_URL, CELERY_BROKER_TRANSPORT_OPTIONS = redis_config.celery_broker(
+    REDIS_TARGET, REDIS_CONNECTION_OPTIONS
+)
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_RESULT_SERIALIZER = "json"
@@ -366,7 +400,10 @@ CACHES = {
         "BACKEND": "django.core.cache.backends.redis.RedisCache",
         "LOCATION": REDIS_URL,
         "KEY_PREFIX": "api",
-        "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
+        # A throttle check waits at most 2 s for Redis, not the layer's 5 s.
+        "OPTIONS": redis_config.cache_options(
+            REDIS_TARGET, {**REDIS_CONNECTION_OPTIONS, "socket_timeout": 2}
+        ),
     },
 }
 

@@ -16,7 +16,10 @@ os.environ.setdefault("DDE_RATE_LIMIT_PER_SECOND", "1000")
 
 from dde_site.settings import *  # noqa: F403
 
-CELERY_BROKER_TRANSPORT_OPTIONS = {"global_keyprefix": os.environ["TEST_CELERY_KEY_PREFIX"]}
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    **CELERY_BROKER_TRANSPORT_OPTIONS,  # noqa: F405
+    "global_keyprefix": os.environ["TEST_CELERY_KEY_PREFIX"],
+}
 
 # WhiteNoise warns on every request when the collected-static folder does not exist yet.
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405

@@ -45,6 +45,20 @@ def _fixture(fixture_id: uuid.UUID) -> QuerySet[Fixture]:
     return Fixture.objects.filter(pk=fixture_id)
 
 
+def _owned(fixture_id: uuid.UUID, epoch: int | None) -> QuerySet[Fixture]:
+    """The fixture, if the listener of ``epoch`` still owns it: its state writes are fenced
+    like its packet writes (``FixtureWriter``). A listener whose lock went with a partition
+    and whose fixture another listener took over must not write ``failed`` or
+    ``reconnecting`` over its successor's state when the network heals (issue #18). None:
+    not a listener's write (no fence), as for the writer."""
+    fixtures = _fixture(fixture_id)
+    return fixtures if epoch is None else fixtures.filter(listener_epoch=epoch)
+
+
+def _tell_if_written(written: int, fixture_id: uuid.UUID, publish: bool) -> Feed | None:
+    return _tell_viewers(fixture_id, publish) if written else None
+
+
 def _feed_now(fixture_id: uuid.UUID) -> Feed | None:
     fixture = _fixture(fixture_id).only(*FEED_STATE_FIELDS).first()
     return None if fixture is None else fixture.feed_payload()
@@ -91,29 +105,44 @@ def start_listening(fixture_id: uuid.UUID, *, publish: bool = True) -> Start:
     )
 
 
-def record_connected(fixture_id: uuid.UUID, *, publish: bool = True) -> Feed | None:
-    _fixture(fixture_id).update(listener_state=ListenerState.LISTENING, listener_error="")
-    return _tell_viewers(fixture_id, publish)
+# The listener's writes below take its ``epoch`` and write nothing (and tell nobody) once a
+# later listener has taken the fixture over.
 
 
-def record_disconnected(fixture_id: uuid.UUID, reason: str, *, publish: bool = True) -> Feed | None:
-    _fixture(fixture_id).update(
+def record_connected(
+    fixture_id: uuid.UUID, *, epoch: int | None = None, publish: bool = True
+) -> Feed | None:
+    written = _owned(fixture_id, epoch).update(
+        listener_state=ListenerState.LISTENING, listener_error=""
+    )
+    return _tell_if_written(written, fixture_id, publish)
+
+
+def record_disconnected(
+    fixture_id: uuid.UUID, reason: str, *, epoch: int | None = None, publish: bool = True
+) -> Feed | None:
+    written = _owned(fixture_id, epoch).update(
         listener_state=ListenerState.RECONNECTING,
         listener_error=reason,
         reconnects=F("reconnects") + 1,
     )
-    return _tell_viewers(fixture_id, publish)
+    return _tell_if_written(written, fixture_id, publish)
 
 
 def record_auth_rejected(
-    fixture_id: uuid.UUID, message: str, retry_in: float, *, publish: bool = True
+    fixture_id: uuid.UUID,
+    message: str,
+    retry_in: float,
+    *,
+    epoch: int | None = None,
+    publish: bool = True,
 ) -> Feed | None:
-    _fixture(fixture_id).update(
+    written = _owned(fixture_id, epoch).update(
         listener_state=ListenerState.AUTH_REJECTED,
         listener_error=f"The feed rejected the token: {message}",
         retry_not_before=timezone.now() + dt.timedelta(seconds=retry_in),
     )
-    return _tell_viewers(fixture_id, publish)
+    return _tell_if_written(written, fixture_id, publish)
 
 
 def check(fixture_id: uuid.UUID, last_frame_at: dt.datetime | None, epoch: int) -> Check:
@@ -122,7 +151,7 @@ def check(fixture_id: uuid.UUID, last_frame_at: dt.datetime | None, epoch: int) 
     fixtures = _fixture(fixture_id)
     if last_frame_at is not None:
         # Only while still ours: a listener that was taken over must not write at all.
-        fixtures.filter(listener_epoch=epoch).update(last_frame_at=last_frame_at)
+        _owned(fixture_id, epoch).update(last_frame_at=last_frame_at)
     stop_requested, listen_until, current_epoch = fixtures.values_list(
         "stop_requested", "listen_until", "listener_epoch"
     ).get()
@@ -130,10 +159,15 @@ def check(fixture_id: uuid.UUID, last_frame_at: dt.datetime | None, epoch: int) 
 
 
 def record_stopped(
-    fixture_id: uuid.UUID, state: ListenerState, error: str, *, publish: bool = True
+    fixture_id: uuid.UUID,
+    state: ListenerState,
+    error: str,
+    *,
+    epoch: int | None = None,
+    publish: bool = True,
 ) -> Feed | None:
-    _fixture(fixture_id).update(listener_state=state, listener_error=error)
-    return _tell_viewers(fixture_id, publish)
+    written = _owned(fixture_id, epoch).update(listener_state=state, listener_error=error)
+    return _tell_if_written(written, fixture_id, publish)
 
 
 def clear_retry(fixture_id: uuid.UUID) -> None:

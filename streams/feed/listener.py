@@ -144,7 +144,9 @@ def follow(
         return Outcome.ALREADY_FOLLOWED
     try:
         config = config or ListenerSettings.from_django()
-        listener = _Listener(fixture_id, lease, config, log, honour_window=not until_finished)
+        listener = _Listener(
+            fixture_id, lease, locks, config, log, honour_window=not until_finished
+        )
         return listener_loop().run(listener.run(speed))
     finally:
         locks.release(lease)
@@ -155,6 +157,7 @@ class _Listener:
         self,
         fixture_id: uuid.UUID,
         lease: Lease,
+        locks: ProcessLocks,
         config: ListenerSettings,
         log: Any,
         *,
@@ -163,6 +166,7 @@ class _Listener:
         self.fixture_id = fixture_id
         self.honour_window = honour_window
         self.lease = lease
+        self.locks = locks
         self.config = config
         self.log = PositionedLog(log, lambda: self.next_position)
         self.next_position = 0
@@ -181,8 +185,14 @@ class _Listener:
         except LeaseLost as exc:
             outcome, error = Outcome.LEASE_LOST, str(exc)
         except Exception as exc:
-            error = f"{type(exc).__name__}: {exc}"
-            self.log.exception("listener.failed", position=self.next_position)
+            if self._lease_lost():
+                # The failure is the partition that also cost the lock (a query on a dead
+                # connection): not this listener's to report, nor to write.
+                outcome, error = Outcome.LEASE_LOST, f"{type(exc).__name__}: {exc}"
+                self.log.warning("listener.lease_lost", error=error[:200])
+            else:
+                error = f"{type(exc).__name__}: {exc}"
+                self.log.exception("listener.failed", position=self.next_position)
         finally:
             await self._finish(outcome, error)
         return outcome
@@ -257,7 +267,7 @@ class _Listener:
             metrics.AUTH_FAILURES.inc()
             retry_in = self.config.auth_retry_seconds
             feed = await self._db(
-                partial(lifecycle.record_auth_rejected, publish=False),
+                partial(lifecycle.record_auth_rejected, epoch=self._epoch, publish=False),
                 self.fixture_id,
                 exc.message,
                 retry_in,
@@ -334,7 +344,8 @@ class _Listener:
             self.log.debug("listener.connected", position=self.next_position)
             self._connected = True
             feed = await self._db(
-                partial(lifecycle.record_connected, publish=False), self.fixture_id
+                partial(lifecycle.record_connected, epoch=self._epoch, publish=False),
+                self.fixture_id,
             )
             await self._tell_feed(feed)
         elif isinstance(event, Disconnected):
@@ -342,7 +353,9 @@ class _Listener:
             self.log.debug("listener.disconnected", position=self.next_position)
             self._connected = False
             feed = await self._db(
-                partial(lifecycle.record_disconnected, publish=False), self.fixture_id, event.reason
+                partial(lifecycle.record_disconnected, epoch=self._epoch, publish=False),
+                self.fixture_id,
+                event.reason,
             )
             await self._tell_feed(feed)
         elif isinstance(event, ControlMessage) and not event.is_heartbeat:
@@ -359,6 +372,12 @@ class _Listener:
 
     async def _periodic_check(self, *, force: bool) -> Outcome | None:
         """Every few seconds: note the last frame time, honour a stop request or a closed window."""
+        if self._lease_lost():
+            # This process's lock connection died (ProcessLocks checks it every few
+            # seconds): the lock may already be another worker's, so stop before anything
+            # else is written; the writes are fenced by the epoch besides.
+            self.log.warning("listener.lease_lost", position=self.next_position)
+            return Outcome.LEASE_LOST
         now = asyncio.get_running_loop().time()
         if not force and now - self._last_check < self.config.check_every_seconds:
             return None
@@ -377,6 +396,9 @@ class _Listener:
         if check.stop_requested:
             return Outcome.STOPPED
         return Outcome.WINDOW_CLOSED if check.window_closed and self.honour_window else None
+
+    def _lease_lost(self) -> bool:
+        return not self.locks.holds(self.lease)
 
     async def _tell_feed(self, feed: dict[str, Any] | None) -> None:
         """Publish a listener state just written (lifecycle's ``feed`` message), on this
@@ -418,7 +440,10 @@ class _Listener:
         state = _FINAL_STATES.get(outcome, ListenerState.STOPPED)
         try:
             feed = await self._db(
-                partial(lifecycle.record_stopped, publish=False), self.fixture_id, state, error
+                partial(lifecycle.record_stopped, epoch=self._epoch, publish=False),
+                self.fixture_id,
+                state,
+                error,
             )
             await self._tell_feed(feed)
         except Exception:

@@ -4,6 +4,19 @@ Each worker process keeps a single dedicated connection for the locks of all its
 (DESIGN.md "Locks scale with fixtures"), so hundreds of fixtures cost one connection. If the
 process dies, Postgres drops the connection and every lock with it at once, and the next
 dispatcher tick starts a new listener that resumes from storage.
+
+If the process's host is cut off instead, Postgres frees the locks once its keepalives
+give up on the session (``dde_site.keepalive``), and the process must know it too: while
+it holds any lock, a thread asks the connection every few seconds whether it still lives.
+A query into a partition fails once ``tcp_user_timeout`` passes, so the process learns it
+lost every lease within the same bound as the server, and its listeners stop (``holds``).
+
+A frozen process (SIGSTOP, a VM paused, swap) is another matter: its kernel still answers
+keepalives, so the network never says it is gone. Its lock session, though, stops asking
+"SELECT 1" every few seconds, and Postgres ends a session idle for longer than
+``idle_session_timeout``: set on the lock connection to the dead-peer bound, it frees a
+frozen worker's locks within that bound too, and the worker, once it runs again, finds its
+connection gone at its next check and stops its listeners as above.
 """
 
 from __future__ import annotations
@@ -11,10 +24,13 @@ from __future__ import annotations
 import contextlib
 import os
 import threading
+import time
 import uuid
 from dataclasses import dataclass
 
 import psycopg
+import structlog
+from django.conf import settings
 from django.db import connection
 
 from streams.conninfo import database_conninfo
@@ -28,6 +44,12 @@ _ADVISORY_LOCKS_OF_THIS_DATABASE = """
 
 # application_name of a process's lock connection: this prefix and the OS process id.
 LOCKS_APPLICATION = "dde-locks-"
+
+# How often the lock connection is asked whether it lives, while it holds a lock. A dead
+# one is noticed this long plus the dead-peer bound (tcp_user_timeout) after it died.
+CHECK_EVERY_SECONDS = 2.0
+
+log = structlog.get_logger(__name__)
 
 
 class LeaseLost(Exception):
@@ -49,11 +71,69 @@ class Lease:
 class ProcessLocks:
     """The advisory locks of this process, held on one connection shared by its threads."""
 
-    def __init__(self, conninfo: str) -> None:
+    def __init__(
+        self,
+        conninfo: str,
+        *,
+        check_every_seconds: float = CHECK_EVERY_SECONDS,
+        idle_session_seconds: float | None = None,
+    ) -> None:
+        """``idle_session_seconds``: Postgres ends the lock session after this long without
+        a query (a frozen process); at least a few check intervals. None: never."""
+        if idle_session_seconds is not None and idle_session_seconds < 3 * check_every_seconds:
+            raise ValueError("idle_session_seconds must be at least three check intervals")
         self._conninfo = conninfo
+        self._check_every = check_every_seconds
+        self._idle_session_ms = (
+            None if idle_session_seconds is None else round(idle_session_seconds * 1000)
+        )
         self._mutex = threading.Lock()
         self._conn: psycopg.Connection[tuple[object, ...]] | None = None
         self._held: dict[uuid.UUID, Lease] = {}
+        self._watcher: threading.Thread | None = None
+
+    def holds(self, lease: Lease) -> bool:
+        """Whether this process still holds the lease, as far as it knows (no I/O)."""
+        # No mutex: a check of a connection into a partition holds it for up to the
+        # dead-peer bound, and listeners ask this on their event loop. A dict read is atomic.
+        return self._held.get(lease.fixture_id) == lease
+
+    def check_connection(self) -> bool:
+        """Ask the lock connection whether it lives; if it does not, every lease is lost
+        (Postgres has freed, or is about to free, the locks). False when leases were lost."""
+        with self._mutex:
+            if not self._held:
+                return True
+            if self._conn is not None and not self._conn.closed:
+                try:
+                    self._conn.execute("SELECT 1")
+                    return True
+                except psycopg.Error as exc:
+                    error = f"{type(exc).__name__}: {str(exc).strip()[:200]}"
+            else:
+                error = "connection closed"
+            lost = sorted(str(fixture_id) for fixture_id in self._held)
+            self._held.clear()
+            self._drop_connection()
+        log.warning("locks.connection_lost", fixtures=lost, error=error)
+        return False
+
+    def _watch(self) -> None:
+        while True:
+            time.sleep(self._check_every)
+            with self._mutex:
+                if not self._held:
+                    self._watcher = None  # the next lock taken starts another
+                    return
+            self.check_connection()
+
+    def _ensure_watched(self) -> None:
+        # Called with the mutex held, after a lock was taken.
+        if self._watcher is None:
+            self._watcher = threading.Thread(
+                target=self._watch, name="dde-locks-check", daemon=True
+            )
+            self._watcher.start()
 
     def try_acquire(self, fixture_id: uuid.UUID) -> Lease | None:
         """Take the fixture's lock, or return None when anyone (even this process) holds it."""
@@ -71,6 +151,7 @@ class ProcessLocks:
                 return None
             lease = Lease(fixture_id, key, pid)
             self._held[fixture_id] = lease
+            self._ensure_watched()
             return lease
 
     def release(self, lease: Lease) -> None:
@@ -111,6 +192,9 @@ class ProcessLocks:
         self._conn = psycopg.connect(
             self._conninfo, autocommit=True, application_name=f"{LOCKS_APPLICATION}{os.getpid()}"
         )
+        if self._idle_session_ms is not None:
+            # SET, not the connection's options: those carry the keepalives already.
+            self._conn.execute(f"SET idle_session_timeout = {self._idle_session_ms}")
         return self._conn
 
     def _drop_connection(self) -> None:
@@ -145,5 +229,8 @@ def process_locks() -> ProcessLocks:
     global _process_locks
     with _process_locks_mutex:
         if _process_locks is None:
-            _process_locks = ProcessLocks(database_conninfo())
+            _process_locks = ProcessLocks(
+                database_conninfo(),
+                idle_session_seconds=settings.DEAD_PEER_BOUNDS.user_timeout_seconds,
+            )
         return _process_locks

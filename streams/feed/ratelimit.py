@@ -42,6 +42,8 @@ import redis
 import structlog
 from django.conf import settings
 
+from streams.redis_client import redis_client
+
 log = structlog.get_logger(__name__)
 
 # KEYS[1]: the sorted set of grants. ARGV: limit, window (ms), member id.
@@ -79,13 +81,18 @@ class RedisRateLimiter:
         limit: int,
         window: float = 1.2,
         key: str = "dde:vendor-rate",
+        client: redis.Redis | None = None,
     ) -> None:
+        """``client``: the Redis to count in (settings' clients pass ``redis_client()``);
+        None: one of ``redis_url``."""
         if limit < 1 or window <= 0:
             raise ValueError("need limit >= 1 and window > 0")
         self.limit = limit
         self.window = window
         self.key = key
-        self._redis = redis.Redis.from_url(redis_url, socket_connect_timeout=2, socket_timeout=2)
+        self._redis = client or redis.Redis.from_url(
+            redis_url, socket_connect_timeout=2, socket_timeout=2
+        )
         self._script: Any = self._redis.register_script(_RESERVE)
         self._local_lock = threading.Lock()
         self._local_next = 0.0
@@ -157,6 +164,7 @@ def vendor_limiter() -> RedisRateLimiter:
     with _shared_lock:
         if _shared is None or _shared_config != config:
             url, limit, window, key = config
-            _shared = RedisRateLimiter(url, limit=limit, window=window, key=key)
+            client = redis_client(socket_connect_timeout=2, socket_timeout=2)
+            _shared = RedisRateLimiter(url, limit=limit, window=window, key=key, client=client)
             _shared_config = config
         return _shared

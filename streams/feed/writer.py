@@ -114,6 +114,15 @@ class FixtureWriter:
         return fixture
 
     def _load_if_changed(self, fixture: FixtureRow) -> None:
+        if self._fixture is not None and fixture.packet_count < self._next_position:
+            # Fewer packets stored than this writer stored itself: commits were lost (a
+            # failover to a replica that had not received them; found by the cluster
+            # harness). The feed is ahead of storage now, so the next packet would take a
+            # lost one's position: stop, and let a new listener resume from what is stored.
+            raise LeaseLost(
+                f"fixture {self.fixture_id} has {fixture.packet_count} packets stored, "
+                f"fewer than the {self._next_position} this listener stored"
+            )
         if self._fixture is None or self._next_position != fixture.packet_count:
             self._load(fixture)
         self._fixture = fixture

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import redis
-from django.conf import settings
 from prometheus_client import CollectorRegistry, generate_latest
 from prometheus_client.core import (
     CounterMetricFamily,
@@ -17,6 +16,7 @@ from prometheus_client.registry import Collector
 
 from streams.feed.locks import followed_keys
 from streams.ops import gauges, metrics
+from streams.redis_client import redis_client
 
 
 class ClusterCollector(Collector):
@@ -78,7 +78,7 @@ class ClusterCollector(Collector):
 
 def render() -> bytes:
     """The whole cluster's metrics in the Prometheus text format."""
-    client = redis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=2, socket_timeout=2)
+    client = redis_client(socket_connect_timeout=2, socket_timeout=2)
     try:
         registry = CollectorRegistry(auto_describe=False)
         registry.register(ClusterCollector(client))

@@ -18,6 +18,7 @@ from streams.feed.locks import followed_keys, lock_key
 from streams.models import Fixture, ListenerState
 from streams.ops import health, metrics
 from streams.reconcile.service import status_counts
+from streams.redis_client import redis_client
 
 
 def collect(now: dt.datetime | None = None) -> Iterator[Metric]:
@@ -57,9 +58,7 @@ def collect(now: dt.datetime | None = None) -> Iterator[Metric]:
     )
     nobody.add_metric([], unfollowed)
     yield nobody
-    with redis.Redis.from_url(
-        settings.REDIS_URL, socket_connect_timeout=2, socket_timeout=2
-    ) as client:
+    with redis_client(socket_connect_timeout=2, socket_timeout=2) as client:
         yield _broadcast_lags(client, live)
         yield from _beat(client, now)
     reconciled = GaugeMetricFamily(

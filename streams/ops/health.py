@@ -25,6 +25,7 @@ from streams.conninfo import database_conninfo
 from streams.feed.locks import followed_keys, lock_key
 from streams.models import Fixture
 from streams.reconcile.service import mismatches
+from streams.redis_client import redis_client
 from streams.webhooks.admin_names import endpoint_name
 from streams.webhooks.models import WebhookEndpoint
 
@@ -43,9 +44,7 @@ def beat_tick_key() -> str:
 
 
 def _redis_client() -> redis.Redis:
-    return redis.Redis.from_url(
-        settings.REDIS_URL, socket_connect_timeout=TIMEOUT_SECONDS, socket_timeout=TIMEOUT_SECONDS
-    )
+    return redis_client(socket_connect_timeout=TIMEOUT_SECONDS, socket_timeout=TIMEOUT_SECONDS)
 
 
 def record_beat_tick(now: dt.datetime | None = None) -> None:

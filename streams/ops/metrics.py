@@ -31,6 +31,8 @@ import structlog
 from django.conf import settings
 from prometheus_client.utils import floatToGoString
 
+from streams.redis_client import redis_client
+
 log = structlog.get_logger(__name__)
 
 FLUSH_SECONDS = 1.0
@@ -263,9 +265,7 @@ class _Recorder:
 
     def _redis(self) -> redis.Redis:
         if self._client is None:
-            self._client = redis.Redis.from_url(
-                settings.REDIS_URL, socket_connect_timeout=2, socket_timeout=2
-            )
+            self._client = redis_client(socket_connect_timeout=2, socket_timeout=2)
         return self._client
 
 

@@ -78,9 +78,14 @@ def missing_tools() -> list[str]:
 
 
 class PostgresCluster:
-    """A throwaway cluster: trust auth on 127.0.0.1, no fsync (nothing here must survive)."""
+    """A throwaway cluster: trust auth on 127.0.0.1, no fsync (nothing here must survive).
 
-    def __init__(self, log_dir: Path) -> None:
+    ``listen`` adds addresses to listen on and ``trusted`` a network to trust besides
+    (the cluster harness's bridge, tests/cluster/)."""
+
+    def __init__(self, log_dir: Path, *, listen: str = "", trusted: str = "") -> None:
+        self.listen = ",".join(filter(None, ("127.0.0.1", listen)))
+        self.trusted = trusted
         self.bin = postgres_bin_dir()
         assert self.bin is not None, "check missing_tools() first"
         self.port = free_port()
@@ -102,8 +107,11 @@ class PostgresCluster:
         pgdata = self.data / "data"
         if not pgdata.exists():
             self._run("initdb", "-D", str(pgdata), "-U", "postgres", "--auth=trust", "-E", "UTF8")
+            if self.trusted:
+                with (pgdata / "pg_hba.conf").open("a") as hba:
+                    hba.write(f"host all all {self.trusted} trust\n")
         options = (
-            f"-p {self.port} -c listen_addresses=127.0.0.1 -k {self.data}"
+            f"-p {self.port} -c listen_addresses={self.listen} -k {self.data}"
             " -c fsync=off -c full_page_writes=off -c max_connections=200"
         )
         self._run("pg_ctl", "-D", str(pgdata), "-l", str(self.log), "-o", options, "-w", "start")
@@ -135,9 +143,11 @@ class PostgresCluster:
 class RedisServer:
     """``redis-server`` on a spare port, without persistence, restartable on the same port."""
 
-    def __init__(self, log_dir: Path) -> None:
+    def __init__(self, log_dir: Path, *, bind: str = "", extra: tuple[str, ...] = ()) -> None:
         self.port = free_port()
         self.log = log_dir / "redis.log"
+        self.bind = " ".join(filter(None, ("127.0.0.1", bind)))
+        self.extra = extra
         self._process: subprocess.Popen[bytes] | None = None
 
     @property
@@ -150,7 +160,8 @@ class RedisServer:
             "--port",
             str(self.port),
             "--bind",
-            "127.0.0.1",
+            self.bind,
+            *self.extra,
             "--save",
             "",
             "--appendonly",
@@ -188,12 +199,14 @@ class ProductProcesses:
                 command, cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT
             )
 
-    def start_worker(self) -> subprocess.Popen[bytes]:
+    def start_worker(self, *, wrap: tuple[str, ...] = ()) -> subprocess.Popen[bytes]:
+        """``wrap``: a command prefix, such as ``ip netns exec HOST`` (tests/cluster/)."""
         self._started += 1
         name = f"worker-{self._started}"
         worker = self._spawn(
             name,
             [
+                *wrap,
                 sys.executable,
                 "-m",
                 "celery",

@@ -10,6 +10,7 @@ from django.core.management.base import BaseCommand, CommandError
 from psycopg import sql
 
 from streams.conninfo import database_conninfo
+from streams.redis_client import redis_client
 
 START_HINT = "start it (for example: docker compose -f docker/compose.yaml up -d postgres redis)"
 
@@ -37,7 +38,7 @@ class Command(BaseCommand):
                 f"Postgres is not reachable at {where} (DATABASE_URL); {START_HINT}."
             ) from None
         try:
-            redis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=3).ping()
+            redis_client(socket_connect_timeout=3).ping()
         except redis.RedisError:
             raise CommandError(
                 f"Redis is not reachable at {settings.REDIS_URL} (REDIS_URL); {START_HINT}."

@@ -1,0 +1,75 @@
+"""The cluster harness runs once per session; its checks are separate tests on its records."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.cluster import network
+from tests.cluster.harness import HostFault, run_cluster_campaign
+from tests.cluster.report import markdown, summary, write
+from tests.faults.checks import Figures, analyse
+from tests.faults.records import CampaignConfig
+from tests.faults.services import missing_tools
+
+ARTEFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+_REPORT = pytest.StashKey[str]()
+
+
+def config_from_env() -> tuple[CampaignConfig, float, float]:
+    """Six matches at 40x (about three minutes each); once every match is followed, the
+    busiest worker's host is cut off for 60 s and healed, then the busiest worker is
+    frozen for 30 s and resumed, then the Redis master is stopped for the Sentinel to
+    promote its replica, then the Postgres primary is killed and its replica promoted."""
+    matches = int(os.environ.get("CLUSTER_MATCHES", 6))
+    config = CampaignConfig(
+        matches=matches,
+        wave_size=matches,
+        pace=float(os.environ.get("CLUSTER_PACE", 40.0)),
+        seed=int(os.environ.get("CLUSTER_SEED", 6)),
+    )
+    return (
+        config,
+        float(os.environ.get("CLUSTER_PARTITION_SECONDS", 60.0)),
+        float(os.environ.get("CLUSTER_FREEZE_SECONDS", 30.0)),
+    )
+
+
+@pytest.fixture(scope="package")
+def cluster_run(
+    request: pytest.FixtureRequest, django_db_setup: None, django_db_blocker: Any
+) -> Iterator[tuple[Figures, list[HostFault], dict[str, Any]]]:
+    missing = missing_tools() + network.missing_tools()
+    if missing:
+        pytest.fail("the cluster harness needs " + "; ".join(missing))
+    config, partition_seconds, freeze_seconds = config_from_env()
+    result, faults, failovers, promotions = run_cluster_campaign(
+        config,
+        ARTEFACTS,
+        django_db_blocker.unblock,
+        partition_seconds=partition_seconds,
+        freeze_seconds=freeze_seconds,
+    )
+    figures = analyse(result)
+    data = summary(result, figures, faults, failovers, promotions)
+    text = markdown(data)
+    path = write(ARTEFACTS, data, text)
+    request.config.stash[_REPORT] = f"{text}\n(written to {path})"
+    yield figures, faults, data
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        if item.get_closest_marker("cluster"):
+            item.add_marker(pytest.mark.timeout(900))
+
+
+def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
+    report = config.stash.get(_REPORT, None)
+    if report:
+        terminalreporter.section("cluster harness figures")
+        terminalreporter.write(report)
