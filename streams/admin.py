@@ -65,6 +65,8 @@ class FixtureForm(forms.ModelForm[Fixture]):
             "home_team",
             "away_team",
             "kickoff",
+            "competition",
+            "venue",
             "listen_from",
             "listen_until",
             "feed",
@@ -112,7 +114,10 @@ class FixtureAdmin(admin.ModelAdmin[Fixture]):
     readonly_fields = (*SUMMARY_FIELDS, *LISTENER_FIELDS, "reconciliation")
     actions = ("start_now", "stop", "replay_from_start", "reconcile", "append_missing")
     fieldsets = (
-        (None, {"fields": ("id", "name", "home_team", "away_team", "kickoff")}),
+        (
+            None,
+            {"fields": ("id", "name", "home_team", "away_team", "kickoff", "competition", "venue")},
+        ),
         ("Listening", {"fields": ("listen_from", "listen_until", "feed", "speed")}),
         ("Summary from the feed", {"fields": SUMMARY_FIELDS, "classes": ("collapse",)}),
         ("Listener", {"fields": LISTENER_FIELDS}),

@@ -82,6 +82,9 @@ class Fixture(models.Model):
     home_colour = models.TextField(blank=True, help_text="R, G, B from Team Colours")
     away_colour = models.TextField(blank=True, help_text="R, G, B from Team Colours")
     kickoff = models.DateTimeField()
+    # From the vendor's fixture, where it names them (docs/dde-protocol.md §11.1).
+    competition = models.CharField(max_length=120, blank=True)
+    venue = models.CharField(max_length=120, blank=True)
     listen_from = models.DateTimeField(help_text="When the listener connects.")
     listen_until = models.DateTimeField(help_text="When the listener gives up if not finished.")
     feed = models.CharField(max_length=10, choices=Feed.choices, default=Feed.BETTING)
@@ -174,6 +177,7 @@ class Fixture(models.Model):
             "status": self.status,
             "collection_status": self.collection_status,
             "coverage_level": self.coverage_level,
+            "competition": self.competition,
             "home_score": self.home_score,
             "away_score": self.away_score,
             "periods": self.periods,

@@ -77,6 +77,8 @@ class FixtureInfo:
     status: str | None
     collection_status: str | None
     coverage_level: str | None = None
+    competition: str = ""
+    venue: str = ""
     # Listed with ``includeDeleted=true``: the vendor removed the fixture (§11.1).
     deleted: bool = False
 
@@ -254,7 +256,34 @@ def parse_fixture(obj: dict[str, Any]) -> FixtureInfo:
         collection_status=enum_name(raw.get("collectionStatus"), COLLECTION_STATUSES),
         coverage_level=enum_name(raw.get("coverageLevel"), COVERAGE_LEVELS),
         deleted=as_bool(raw.get("fixtureDeleted")) is True,
+        competition=clip(_named(obj, *COMPETITION_PATHS), NAME_CHARS),
+        venue=clip(_named(obj, ("venue",)), NAME_CHARS),
     )
+
+
+# Where a fixture may name its competition: the documented object has a ``stage``
+# (stage, round, group) and the seasons endpoint a ``competition``, so these are inferred.
+COMPETITION_PATHS: tuple[tuple[str, ...], ...] = (
+    ("competition",),
+    ("stage", "competition"),
+    ("stage", "season", "competition"),
+    ("season", "competition"),
+)
+
+
+def _named(obj: dict[str, Any], *paths: tuple[str, ...]) -> str:
+    """The name at the first of ``paths`` that gives one: an object's ``name``, or a
+    string itself; cleaned (``streams.dde.bounds``)."""
+    for path in paths:
+        value: object = obj
+        for key in path:
+            value = value.get(key) if isinstance(value, dict) else None
+        if isinstance(value, dict):
+            value = value.get("name")
+        text = as_text(value)
+        if text:
+            return clean(text)
+    return ""
 
 
 def _teams(value: object) -> tuple[FixtureTeamWire, FixtureTeamWire]:

@@ -68,6 +68,8 @@ def save_fixture(info: FixtureInfo) -> tuple[Fixture, bool]:
         "home_team_id": info.home_team_id or "",
         "away_team_id": info.away_team_id or "",
         "kickoff": info.kickoff,
+        **({"competition": info.competition} if info.competition else {}),
+        **({"venue": info.venue} if info.venue else {}),
         # What the vendor will cover may change before kick-off (docs/dde-protocol.md §9).
         **({"coverage_level": info.coverage_level} if info.coverage_level else {}),
         "vendor_deleted": info.deleted,

@@ -43,6 +43,9 @@ def error_response(status: int, message: str) -> Response:
     return response(status, body)
 
 
+SIMULATED_COMPETITION = "Simulated League"
+
+
 def fixture_payload(entry: FixtureEntry, outline: Outline, now: dt.datetime) -> dict[str, Any]:
     """A fixture object (§11.1); teams home first, as the name is."""
     status, collection = outline.status(now)
@@ -64,6 +67,8 @@ def fixture_payload(entry: FixtureEntry, outline: Outline, now: dt.datetime) -> 
             for team in (outline.home, outline.away)
         ],
         "venue": {"name": f"{outline.home.name} Stadium"},
+        # Not in the documented example: where we look for a competition (rest.py).
+        "stage": {"name": "Regular season", "competition": {"name": SIMULATED_COMPETITION}},
         "sport": SPORT,
         "fixtureDeleted": entry.deleted,
         "updateCount": entry.update_count,
