@@ -66,6 +66,7 @@ from streams.feed.writer import FixtureWriter  # noqa: E402
 from streams.models import Action, Fixture, Packet  # noqa: E402
 from streams.simulator import Schedule, Simulator, generate_match  # noqa: E402
 from streams.simulator.match import Match, compact  # noqa: E402
+from streams.stored import Arrival  # noqa: E402
 
 TOKEN = "bench-token"
 RATE = 2.0  # changes per second while measured
@@ -752,8 +753,9 @@ def store_finished_match(actions: int) -> tuple[uuid.UUID, int]:
         assert isinstance(frame, DataPacket)
         parsed.append(frame)
     writer = FixtureWriter(fixture_id)
+    received = timezone.now()
     for i in range(0, len(parsed), 500):
-        writer.store(parsed[i : i + 500])
+        writer.store([Arrival(packet, received) for packet in parsed[i : i + 500]])
     return fixture_id, len(parsed)
 
 

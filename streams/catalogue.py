@@ -18,7 +18,7 @@ from django.db.models.functions import Collate, Length
 
 from streams.meaning.drawing import VIDEO_CHECK_KINDS
 from streams.meaning.timeline import Kinds, Timeline
-from streams.models import Action, ActionType, ActionTypeSighting
+from streams.models import Action, ActionType, ActionTypeSighting, action_payload
 from streams.stored import StoredPacket, StoreResult
 
 
@@ -104,8 +104,30 @@ def describe_actions(
     """Action payloads with their rows, for a page or a snapshot. ``all_of_them``: the
     actions are the fixture's whole timeline, so they are their own context; otherwise
     the fixture's explaining actions are read too."""
+    return describe_payloads(fixture_id, [action.to_payload() for action in actions], all_of_them)
+
+
+def timeline_payloads(fixture_id: uuid.UUID) -> list[dict[str, Any]]:
+    """A fixture's actions as payloads in timeline order, read as values: a model instance
+    per action cost a page of a thousand actions a quarter of its time."""
+    rows = timeline_actions(fixture_id).values("action_id", *PAYLOAD_FIELDS)
+    return [action_payload(row["action_id"], row) for row in rows]
+
+
+# The columns ``action_payload`` reads.
+PAYLOAD_FIELDS: Final = (
+    "type_id", "type_name", "subtype_id", "subtype_name", "send_type", "send_type_id",
+    "period", "clock_time", "timestamp", "team_id", "team_name", "team_is_home",
+    "player_id", "player_name", "metadata", "related_action_ids", "timeline_sequence",
+    "fixture_seq_num", "removed", "restored", "delayed", "first_position", "last_position",
+)  # fmt: skip
+
+
+def describe_payloads(
+    fixture_id: uuid.UUID, payloads: list[dict[str, Any]], all_of_them: bool
+) -> list[dict[str, Any]]:
+    """``describe_actions`` for actions already made payloads."""
     kinds = load_kinds()
-    payloads = [action.to_payload() for action in actions]
     context = payloads
     if not all_of_them and any(_needs_context(a, kinds) for a in payloads):
         by_id = {a["action_id"]: a for a in explaining_actions(fixture_id, kinds)}

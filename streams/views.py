@@ -9,12 +9,14 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 
 from streams import catalogue
 from streams.meaning import lineups, page
 from streams.meaning.commentary import TOLD_KINDS
 from streams.meaning.drawing import CLOCK_KINDS, STATS_RULES
 from streams.meaning.kinds import ActionKind
+from streams.meaning.rows import rows_html
 from streams.meaning.running import running_scores
 from streams.meaning.scoreline import LIVE_STATUSES, badges, period_label, period_scores
 from streams.models import Fixture, FixtureStatus
@@ -105,14 +107,10 @@ def fixture_detail(request: HttpRequest, fixture_id: uuid.UUID) -> HttpResponse:
     fixture = get_object_or_404(Fixture, pk=fixture_id)
     # Read after the fixture, so the actions are at least as new as ``last_position``: the
     # socket resumes from there, and re-sending a newer action is harmless (it replaces).
-    actions = catalogue.describe_actions(
-        fixture.pk, list(catalogue.timeline_actions(fixture.pk)), all_of_them=True
+    actions = catalogue.describe_payloads(
+        fixture.pk, catalogue.timeline_payloads(fixture.pk), all_of_them=True
     )
-    scores = running_scores(actions)
-    rows = [
-        {**action, "running": scores.get(action["action_id"], "")}
-        for action in page.rows_shown(actions)
-    ]
+    rows = page.rows_shown(actions)
     last_position = -1 if fixture.last_position is None else fixture.last_position
     return render(
         request,
@@ -120,6 +118,8 @@ def fixture_detail(request: HttpRequest, fixture_id: uuid.UUID) -> HttpResponse:
         {
             "fixture": fixture,
             "rows": rows,
+            # Every value escaped by rows.py (a template include per row was too slow).
+            "rows_html": mark_safe(rows_html(rows, running_scores(actions))),
             "rows_left_out": len(rows) < len(actions),
             "recent_rows": page.RECENT_ROWS,
             "action_count": len(actions),
@@ -163,5 +163,13 @@ def fixture_actions(request: HttpRequest, fixture_id: uuid.UUID) -> HttpResponse
     return render(
         request,
         "streams/fixture_actions.html",
-        {"fixture": fixture, "rows": rows, "shown": shown, "paginator": paginator},
+        {
+            "fixture": fixture,
+            "rows": rows,
+            # Escaped by rows.py; no running score: a page of the log does not hold the goals
+            # before it.
+            "rows_html": mark_safe(rows_html(rows, {})),
+            "shown": shown,
+            "paginator": paginator,
+        },
     )
