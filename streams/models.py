@@ -177,7 +177,6 @@ class Fixture(models.Model):
             "status": self.status,
             "collection_status": self.collection_status,
             "coverage_level": self.coverage_level,
-            "competition": self.competition,
             "home_score": self.home_score,
             "away_score": self.away_score,
             "periods": self.periods,

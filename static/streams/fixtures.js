@@ -120,7 +120,8 @@ function bootFixtureList(page) {
     localiseTime(kickoff, { timeZone: zone });
     field(li, "home_team").textContent = fixture.home_team;
     field(li, "away_team").textContent = fixture.away_team;
-    // Score messages carry no competition: a row keeps the one it was drawn with.
+    // The competition is the server's (a fixture's payload does not carry it): a row keeps
+    // the one it was drawn with, a row made live shows none until the page is loaded again.
     if (typeof fixture.competition === "string") field(li, "competition").textContent = fixture.competition;
     const kits = teamKits(fixture.home_colour, fixture.away_colour);
     paintKit(field(li, "home_kit"), kits.home);

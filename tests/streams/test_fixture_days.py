@@ -78,15 +78,20 @@ def test_the_live_board_groups_each_section_by_day(
     assert f"Tomorrow, {tomorrow.kickoff:%a} {tomorrow.kickoff.day} {tomorrow.kickoff:%b}" in html
 
 
-def test_the_day_links_go_to_yesterday_today_and_tomorrow(client: Client) -> None:
-    html = client.get("/?day=2026-12-06&tz=Europe/Paris").content.decode()
+@pytest.mark.parametrize("days_off", [0, 1, 10, -10])
+def test_the_day_links_go_to_yesterday_today_and_tomorrow(client: Client, days_off: int) -> None:
+    # Today in Paris, whatever the hour in UTC; a day shown further off brings its own
+    # neighbours.
+    today = timezone.now().astimezone(zoneinfo.ZoneInfo("Europe/Paris")).date()
+    shown = today + dt.timedelta(days=days_off)
+    html = client.get(f"/?day={shown.isoformat()}&tz=Europe/Paris").content.decode()
 
     links = re.findall(
         r'<a href="\?day=([\d-]+)&amp;tz=Europe%2FParis" data-day-offset="(-?\d+)"', html
     )
-    today = timezone.now().astimezone(zoneinfo.ZoneInfo("Europe/Paris")).date()
     wanted = {today + dt.timedelta(days=n) for n in (-1, 0, 1)}
-    wanted |= {dt.date(2026, 12, n) for n in (5, 6, 7)}
+    if abs(days_off) > 1:
+        wanted |= {shown + dt.timedelta(days=n) for n in (-1, 0, 1)}
     assert sorted(dt.date.fromisoformat(day) for day, _ in links) == sorted(wanted)
     for day, offset in links:
         assert (dt.date.fromisoformat(day) - today).days == int(offset)
