@@ -63,6 +63,7 @@ class Figures:
         self.first_by_position: dict[int, float] = {}
         self.deliveries = 0
         self.messages = 0
+        self.feed_states = 0
         self.untimed = 0
         self.gaps = 0
         self.duplicates = 0
@@ -95,6 +96,9 @@ class Viewer:
         f = self.figures
         f.messages += 1
         data = json.loads(message)
+        if data.get("type") == "feed":  # the feed's state: no position (docs/live-protocol.md)
+            f.feed_states += 1
+            return
         position = int(data["position"])
         if data.get("type") == "snapshot":
             if self.last is None:
@@ -245,6 +249,7 @@ async def main() -> None:
         "first_by_position": {str(k): v for k, v in figures.first_by_position.items()},
         "deliveries": figures.deliveries,
         "messages": figures.messages,
+        "feed_states": figures.feed_states,
         "untimed": figures.untimed,
         "gaps": figures.gaps,
         "duplicates": figures.duplicates,

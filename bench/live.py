@@ -56,6 +56,7 @@ logging.getLogger("streams.simulator").setLevel(logging.WARNING)
 
 import httpx  # noqa: E402
 from _measure import free_port, load_average, machine, percentile  # noqa: E402
+from _servers import OPTIONS, Option, listening_sockets  # noqa: E402
 from django.conf import settings  # noqa: E402
 from django.utils import timezone  # noqa: E402
 from websockets.asyncio.client import connect  # noqa: E402
@@ -78,6 +79,7 @@ PAGE_ACTIONS = 1200
 PAGE_REQUESTS = 50
 VIEWERS = ROOT / "bench" / "_live_viewers.py"
 FLOOR = ROOT / "bench" / "_live_floor.py"
+SHIPPED = "uvicorn"  # what `python -m dde_site.processes web` runs
 
 SEND_TIME = (
     "Send time: a scheduled live match in the simulator releases packet i at kickoff +\n"
@@ -198,12 +200,16 @@ def new_fixture(fixture_id: uuid.UUID, kickoff: dt.datetime, name: str) -> Fixtu
 
 @dataclass
 class Server:
-    process: subprocess.Popen[bytes]
+    processes: list[subprocess.Popen[bytes]]
     port: int
 
     @property
     def pid(self) -> int:
-        return self.process.pid
+        return self.processes[0].pid
+
+    @property
+    def pids(self) -> list[int]:
+        return [process.pid for process in self.processes]
 
     @property
     def origin(self) -> str:
@@ -211,26 +217,51 @@ class Server:
 
 
 @contextlib.contextmanager
-def daphne(logdir: Path, name: str) -> Iterator[Server]:
-    port = free_port()
-    executable = Path(sys.executable).with_name("daphne")
-    command = [
-        str(executable) if executable.exists() else "daphne",
-        "-b",
-        "127.0.0.1",
-        "-p",
-        str(port),
-        "dde_site.asgi:application",
-    ]
-    with (logdir / f"daphne-{name}.log").open("wb") as log:
-        process = subprocess.Popen(
-            command, cwd=ROOT, env=child_env(), stdout=log, stderr=subprocess.STDOUT
-        )
+def web(option: Option, logdir: Path, name: str, port: int | None = None) -> Iterator[Server]:
+    """The product's ASGI app served by ``option`` on a loopback port (``port``, else a
+    free one), its processes sharing it through sockets of their own."""
+    port = port or free_port()
+    sockets = listening_sockets(option.processes, port)
+    processes: list[subprocess.Popen[bytes]] = []
+    with contextlib.ExitStack() as stack:
+        for i, sock in enumerate(sockets):
+            log = stack.enter_context((logdir / f"{option.name}-{name}-{i}.log").open("ab"))
+            process = subprocess.Popen(
+                option.command(sock.fileno()),
+                cwd=ROOT,
+                env=child_env(),
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                pass_fds=(sock.fileno(),),
+            )
+            stack.callback(stop_process, process)
+            processes.append(process)
+        for sock in sockets:  # the servers hold them now
+            sock.close()
+        wait_until_serving(port, processes, timeout=30)
+        yield Server(processes, port)
+
+
+def wait_until_serving(
+    port: int, processes: list[subprocess.Popen[bytes]], timeout: float
+) -> None:
+    """Until 20 new connections in a row get an answer to ``/healthz``. The sockets take
+    connections before a server is ready (the kernel queues them), and each connection goes
+    to one of the processes by hash: 20 answers mean that every process is serving."""
+    deadline = time.monotonic() + timeout
+    answered = 0
+    while answered < 20:
+        for process in processes:
+            if process.poll() is not None:
+                raise RuntimeError(f"{process.args!r} exited with {process.returncode}")
         try:
-            wait_for_port(port, process, timeout=30)
-            yield Server(process, port)
-        finally:
-            stop_process(process)
+            httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=timeout)
+            answered += 1
+        except httpx.HTTPError:
+            answered = 0
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.1)
 
 
 @contextlib.contextmanager
@@ -241,7 +272,7 @@ def floor_server(logdir: Path) -> Iterator[Server]:
         process = subprocess.Popen(command, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
         try:
             wait_for_port(port, process, timeout=15)
-            yield Server(process, port)
+            yield Server([process], port)
         finally:
             stop_process(process)
 
@@ -501,8 +532,11 @@ def plan_pace(match: Match, seconds: float, setup: float) -> tuple[float, float]
     return pace, (half_time - PLAYED_BEFORE) / pace
 
 
-def live_run(viewers: int, seconds: float, logdir: Path, record: int) -> Delivery:
-    """One live match, one listener, one daphne, ``viewers`` viewers; measured ``seconds``."""
+def live_run(
+    viewers: int, seconds: float, logdir: Path, record: int, option: Option
+) -> Delivery:
+    """One live match, one listener, the web server ``option``, ``viewers`` viewers;
+    measured ``seconds``."""
     fixture_id = uuid.uuid4()
     reference = generate_match(fixture_id, timezone.now())
     # Listener start, catch-up and the viewers' handshakes come before the measured window.
@@ -511,12 +545,15 @@ def live_run(viewers: int, seconds: float, logdir: Path, record: int) -> Deliver
         f"    simulator pace {pace:.1f}, for about {RATE:.1f} changes/s while measured; "
         f"{play_left:.0f} s of first-half play left when the listener connects"
     )
-    kickoff = timezone.now() - dt.timedelta(seconds=PLAYED_BEFORE / pace)
-    schedule = Schedule()
-    schedule.add(fixture_id, kickoff=kickoff)
-    new_fixture(fixture_id, kickoff, reference.name)
     log_path = logdir / f"listener-{viewers}.log"
     with contextlib.ExitStack() as stack:
+        # Started first: the match is played by the clock from its kickoff, and the
+        # server's start-up must not eat into the play planned for the measured window.
+        server = stack.enter_context(web(option, logdir, f"live-{viewers}"))
+        kickoff = timezone.now() - dt.timedelta(seconds=PLAYED_BEFORE / pace)
+        schedule = Schedule()
+        schedule.add(fixture_id, kickoff=kickoff)
+        new_fixture(fixture_id, kickoff, reference.name)
         simulator = Simulator(schedule=schedule, token=TOKEN, pace=pace, heartbeat=10.0)
         running = simulator.start_in_thread("127.0.0.1", 0)
         stack.callback(running.stop)
@@ -537,7 +574,6 @@ def live_run(viewers: int, seconds: float, logdir: Path, record: int) -> Deliver
             stderr=subprocess.STDOUT,
         )
         stack.callback(stop_listener, fixture_id, listener)
-        server = stack.enter_context(daphne(logdir, f"live-{viewers}"))
         wait_until_listening(fixture_id, listener, timeout=30)
         time.sleep(2)  # the catch-up of what was played before is stored and published
         after = Fixture.objects.get(pk=fixture_id).last_position
@@ -552,14 +588,12 @@ def live_run(viewers: int, seconds: float, logdir: Path, record: int) -> Deliver
         end = start + seconds
         group.measure(start, end)
         sleep_until(start)
-        meter = CpuMeter(
-            {"daphne": [server.pid], "viewers": group.pids, "listener": [listener.pid]}
-        )
+        meter = CpuMeter({"web": server.pids, "viewers": group.pids, "listener": [listener.pid]})
         sleep_until(end)
         cpu = meter.stop()
         results = group.results(timeout=60)
     delivery = Delivery.merge(results, ready, seconds, cpu)
-    delivery.print("daphne", "viewer")
+    delivery.print("web", "viewer")
     print(f"    simulator → listener receipt ms: {pcts(listener_hop(fixture_id, start, end))}")
     print(f"    listener receipt → commit ms:    {pcts(commit_times(log_path, start, end))}")
     return delivery
@@ -666,17 +700,21 @@ def floor_run(
     return delivery
 
 
+def storm_run(count: int, logdir: Path, option: Option) -> None:
+    raise NotImplementedError
+
+
 # --- idle viewers -----------------------------------------------------------------------
 
 
-def idle_run(count: int, seconds: float, logdir: Path) -> None:
+def idle_run(count: int, seconds: float, logdir: Path, option: Option) -> None:
     fixture_id = uuid.uuid4()
     new_fixture(fixture_id, timezone.now() + dt.timedelta(hours=1), "Idle Home v Idle Away")
-    with daphne(logdir, "idle") as server:
+    with web(option, logdir, "idle") as server:
         time.sleep(1)
-        meter = CpuMeter({"daphne": [server.pid]})
+        meter = CpuMeter({"web": server.pids})
         time.sleep(5)
-        alone = meter.stop()["daphne"]
+        alone = meter.stop()["web"]
         url = f"ws://127.0.0.1:{server.port}/ws/fixtures/{fixture_id}/"
         with ViewerProcesses(url, server.origin, count, IDLE_PER_PROCESS, logdir, "idle") as group:
             ready = group.wait_ready(timeout=300)
@@ -684,15 +722,15 @@ def idle_run(count: int, seconds: float, logdir: Path) -> None:
             end = start + seconds
             group.measure(start, end)
             sleep_until(start)
-            meter = CpuMeter({"daphne": [server.pid], "viewers": group.pids})
+            meter = CpuMeter({"web": server.pids, "viewers": group.pids})
             sleep_until(end)
             cpu = meter.stop()
             results = group.results(timeout=120)
     delivery = Delivery.merge(results, ready, seconds, cpu)
-    cores, rss, _ = cpu["daphne"]
+    cores, rss, _ = cpu["web"]
     verdict = "met" if cores < 0.1 else "NOT met"
     print(
-        f"\nIdle: {count} viewers of a fixture with no traffic on one daphne process, "
+        f"\nIdle: {count} viewers of a fixture with no traffic on {option.what}, "
         f"{seconds:.0f} s ({delivery.processes} viewer process"
         f"{'es' if delivery.processes > 1 else ''}):"
     )
@@ -709,7 +747,8 @@ def idle_run(count: int, seconds: float, logdir: Path) -> None:
     if extra:
         print(f"    {'; '.join(extra)}")
     print(
-        f"    daphne: CPU {cores:.3f} cores (target < 0.1: {verdict}), RSS {rss:.0f} MB; "
+        f"    {option.name}: CPU {cores:.3f} cores (target < 0.1: {verdict}), RSS {rss:.0f} MB "
+        f"({(rss - alone[1]) * 1024 / max(1, delivery.ready):.0f} KiB per idle viewer); "
         f"baseline with no viewers: CPU {alone[0]:.3f} cores, RSS {alone[1]:.0f} MB"
     )
     vcores, vrss, _ = cpu["viewers"]
@@ -759,7 +798,7 @@ def store_finished_match(actions: int) -> tuple[uuid.UUID, int]:
     return fixture_id, len(parsed)
 
 
-def page_run(requests: int, logdir: Path) -> None:
+def page_run(requests: int, logdir: Path, option: Option) -> None:
     print(f"\nPage load: GET /fixtures/<uuid>/, {requests} requests, one keep-alive client:")
     full_id, packets = store_finished_match(PAGE_ACTIONS)
     empty_id = uuid.uuid4()
@@ -767,7 +806,7 @@ def page_run(requests: int, logdir: Path) -> None:
     actions = Action.objects.filter(fixture_id=full_id).count()
     finished = Fixture.objects.get(pk=full_id).finished
     with (
-        daphne(logdir, "page") as server,
+        web(option, logdir, "page") as server,
         httpx.Client(base_url=server.origin, timeout=30) as client,
     ):
         first = client.get(f"/fixtures/{full_id}/")
@@ -805,18 +844,50 @@ def page_run(requests: int, logdir: Path) -> None:
 # --- main -------------------------------------------------------------------------------
 
 
+def against_floor(run: Delivery, floor: Delivery) -> tuple[str, str]:
+    """The two lines that compare a live run with the floor of as many receivers."""
+    w_cpu, f_cpu = run.cpu["web"][0], floor.cpu["server"][0]
+    w_each = w_cpu * run.seconds * 1000 / max(1, run.deliveries)
+    f_each = f_cpu * floor.seconds * 1000 / max(1, floor.deliveries)
+    ratio = f"{w_each / f_each:.1f} times" if f_each else "floor under one CPU tick"
+    latency = (
+        f"{run.viewers} viewers: latency ms p50 {percentile(run.latencies, 50):.1f} vs "
+        f"{percentile(floor.latencies, 50):.1f}, p95 {percentile(run.latencies, 95):.1f} "
+        f"vs {percentile(floor.latencies, 95):.1f}, p99 {percentile(run.latencies, 99):.1f}"
+        f" vs {percentile(floor.latencies, 99):.1f}"
+    )
+    cpu = (
+        f"deliveries/s {run.deliveries / run.seconds:.0f} vs "
+        f"{floor.deliveries / floor.seconds:.0f}; server CPU {w_cpu:.3f} vs {f_cpu:.3f} "
+        f"cores, per delivery {w_each:.3f} vs {f_each:.3f} ms ({ratio})"
+    )
+    return latency, cpu
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument(
-        "--viewers", default="50,1000", help="viewer counts, one live run each ('' for none)"
+        "--viewers", default="50,1000,3000", help="viewer counts, one live run each ('' for none)"
     )
     parser.add_argument("--seconds", type=float, default=45, help="measured per live run")
     parser.add_argument("--idle", type=int, default=5000, help="idle viewers")
+    parser.add_argument(
+        "--server", default=SHIPPED, choices=sorted(OPTIONS), help="the web server measured"
+    )
+    parser.add_argument(
+        "--compare",
+        default=",".join(OPTIONS),
+        help="web server options measured side by side at --compare-viewers ('' for none)",
+    )
+    parser.add_argument("--compare-viewers", type=int, default=1000)
+    parser.add_argument("--storm", type=int, default=1000, help="viewers of the storm (0: none)")
     parser.add_argument("--skip-floor", action="store_true")
     parser.add_argument("--skip-idle", action="store_true")
     parser.add_argument("--skip-page", action="store_true")
     options = parser.parse_args()
     counts = [int(n) for n in options.viewers.split(",") if n.strip()]
+    compared = [OPTIONS[name] for name in options.compare.split(",") if name.strip()]
+    shipped = OPTIONS[options.server]
     nofile = raise_nofile_limit()
     logdir = Path(tempfile.mkdtemp(prefix="bench-live-"))
     began = time.monotonic()
@@ -831,50 +902,70 @@ def main() -> None:
     if counts:
         print(
             f"\nLive: one match at about {RATE:.0f} changes/s through listener → Postgres → "
-            f"Redis → one daphne process → viewers (changes sent in the measured window):"
+            f"Redis → {shipped.what} → viewers (changes sent in the measured window):"
         )
     for count in counts:
         print(f"  {count} viewers:")
-        runs.append(live_run(count, options.seconds, logdir, record=10_000))
+        runs.append(live_run(count, options.seconds, logdir, 10_000, shipped))
 
-    floors: list[Delivery] = []
-    trace = max((run.texts for run in runs), key=len, default=[])
-    if not options.skip_floor and counts and len(trace) < 2:
-        print("\nFloor: skipped, no change messages were recorded in the live runs")
-    elif not options.skip_floor and counts:
-        sizes = [len(text.encode()) for _, text in trace]
+    side_by_side: list[tuple[Option, Delivery]] = []
+    if compared:
         print(
-            f"\nFloor: a bare websockets broadcast server; the change messages one viewer of the "
-            f"live run got (median {statistics.median(sizes):.0f} bytes), at the times it got them:"
+            f"\nOptions side by side: the same live match and consumers, "
+            f"{options.compare_viewers} viewers each:"
         )
-        for count, run in zip(counts, runs, strict=True):
-            print(f"  {count} receivers:")
-            # The messages of the live run with as many viewers, else the longest recording.
-            own = run.texts if len(run.texts) >= 2 else trace
-            floors.append(floor_run(count, options.seconds, own, logdir))
-        print("\nChannels against the floor (same run), Channels first:")
-        for run, floor in zip(runs, floors, strict=True):
-            c_cpu, f_cpu = run.cpu["daphne"][0], floor.cpu["server"][0]
-            c_each = c_cpu * run.seconds * 1000 / max(1, run.deliveries)
-            f_each = f_cpu * floor.seconds * 1000 / max(1, floor.deliveries)
-            ratio = f"{c_each / f_each:.0f} times" if f_each else "floor under one CPU tick"
-            print(
-                f"  {run.viewers} viewers: latency ms p50 {percentile(run.latencies, 50):.1f} vs "
-                f"{percentile(floor.latencies, 50):.1f}, p95 {percentile(run.latencies, 95):.1f} "
-                f"vs {percentile(floor.latencies, 95):.1f}, p99 {percentile(run.latencies, 99):.1f}"
-                f" vs {percentile(floor.latencies, 99):.1f}"
-            )
-            print(
-                f"    deliveries/s {run.deliveries / run.seconds:.0f} vs "
-                f"{floor.deliveries / floor.seconds:.0f}; server CPU {c_cpu:.3f} vs {f_cpu:.3f} "
-                f"cores, per delivery {c_each:.3f} vs {f_each:.3f} ms ({ratio})"
-            )
+    for option in compared:
+        print(f"  {option.name}: {option.what}")
+        run = live_run(options.compare_viewers, options.seconds, logdir, 10_000, option)
+        side_by_side.append((option, run))
 
+    if not options.skip_floor:
+        floor_runs(counts, runs, side_by_side, options, logdir)
+    if options.storm:
+        storm_run(options.storm, logdir, shipped)
     if not options.skip_idle:
-        idle_run(options.idle, IDLE_SECONDS, logdir)
+        idle_run(options.idle, IDLE_SECONDS, logdir, shipped)
     if not options.skip_page:
-        page_run(PAGE_REQUESTS, logdir)
+        page_run(PAGE_REQUESTS, logdir, shipped)
     print(f"\nTotal {time.monotonic() - began:.0f} s; load average {load_average()}")
+
+
+def floor_runs(
+    counts: list[int],
+    runs: list[Delivery],
+    side_by_side: list[tuple[Option, Delivery]],
+    options: argparse.Namespace,
+    logdir: Path,
+) -> None:
+    """The floor at every count measured, then each run against the floor of its count."""
+    recorded = [run.texts for run in runs] + [run.texts for _, run in side_by_side]
+    trace = max(recorded, key=len, default=[])
+    if len(trace) < 2:
+        print("\nFloor: skipped, no change messages were recorded in the live runs")
+        return
+    sizes = [len(text.encode()) for _, text in trace]
+    print(
+        f"\nFloor: a bare websockets broadcast server; the change messages one viewer of the "
+        f"live run got (median {statistics.median(sizes):.0f} bytes), at the times it got them:"
+    )
+    floors: dict[int, Delivery] = {}
+    wanted = dict.fromkeys([*counts, *(options.compare_viewers for _ in side_by_side)])
+    for count in wanted:
+        print(f"  {count} receivers:")
+        # The messages of a live run with as many viewers, else the longest recording.
+        own = next((run.texts for run in runs if run.viewers == count), trace)
+        floors[count] = floor_run(count, options.seconds, own if len(own) >= 2 else trace, logdir)
+    if runs:
+        print(f"\n{OPTIONS[options.server].name} against the floor (same run), it first:")
+    for run in runs:
+        latency, cpu = against_floor(run, floors[run.viewers])
+        print(f"  {latency}\n    {cpu}")
+    if side_by_side:
+        print(f"\nOptions against the floor of {options.compare_viewers} receivers (same run):")
+    for option, run in side_by_side:
+        latency, cpu = against_floor(run, floors[run.viewers])
+        gaps = f"gaps {run.gaps}, duplicates {run.duplicates}"
+        print(f"  [{option.name}] {latency.split(': ', 1)[1]}\n    {cpu}; {gaps}")
 
 
 if __name__ == "__main__":

@@ -1,4 +1,5 @@
-"""ASGI entry point served by daphne: HTTP through Django, websockets through Channels."""
+"""ASGI entry point (served by uvicorn, ``python -m dde_site.processes web``): HTTP through
+Django, websockets through Channels, and the lifespan of the server process."""
 
 import gc
 import os
@@ -14,12 +15,14 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "dde_site.settings")
 django_asgi_app = get_asgi_application()
 
 from streams.viewers.consumers import websocket_routes  # noqa: E402
+from streams.viewers.lifespan import lifespan  # noqa: E402
 
 application = ProtocolTypeRouter(
     {
         "http": django_asgi_app,
         # Browsers send Origin; only pages served from ALLOWED_HOSTS may open a socket.
         "websocket": AllowedHostsOriginValidator(URLRouter(websocket_routes())),
+        "lifespan": lifespan,
     }
 )
 

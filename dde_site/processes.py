@@ -59,6 +59,17 @@ def parser() -> argparse.ArgumentParser:
     return root
 
 
+def uvicorn_options() -> list[str]:
+    """How uvicorn serves the product, whatever socket it is given."""
+    return [
+        "--loop", "uvloop", "--http", "httptools", "--ws", "websockets-sansio",
+        # Browsers offer permessage-deflate; compressing every change once per viewer would
+        # cost more CPU than the fan-out itself, for messages of a few hundred bytes.
+        "--ws-per-message-deflate", "false",
+        "--lifespan", "on",
+    ]  # fmt: skip
+
+
 def command(args: Sequence[str]) -> list[str]:
     """The full command line (starting with this Python) for ``ROLE [options]``."""
     options = parser().parse_args(list(args))

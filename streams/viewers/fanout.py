@@ -112,3 +112,11 @@ async def leave(name: str, viewer: Viewer) -> None:
     if not group.viewers:
         del groups[name]
         await group.close()
+
+
+async def close_all() -> None:
+    """End every subscription of this event loop's groups (the process is stopping)."""
+    groups = _groups()
+    closing = list(groups.values())
+    groups.clear()
+    await asyncio.gather(*(group.close() for group in closing), return_exceptions=True)

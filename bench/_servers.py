@@ -1,0 +1,73 @@
+"""The web servers bench/live.py compares, each serving the product's ASGI app unchanged.
+
+Every option listens on the same loopback port through sockets made here, so that one or
+several processes share it the same way: ``SO_REUSEPORT`` gives each process a listening
+socket of its own and the kernel spreads new connections over them by hash, which is what
+the shipped launcher does for ``--processes N`` (``dde_site/processes.py``).
+"""
+
+from __future__ import annotations
+
+import socket
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+APP = "dde_site.asgi:application"
+PREPARED = ROOT / "bench" / "_daphne_prepared.py"
+
+
+@dataclass(frozen=True)
+class Option:
+    name: str
+    what: str
+    processes: int = 1
+
+    def command(self, fd: int) -> list[str]:
+        """The command line of one process that serves the listening socket ``fd``."""
+        python = sys.executable
+        if self.name.startswith("daphne-prepared"):
+            return [python, str(PREPARED), "--fd", str(fd), APP]
+        if self.name.startswith("daphne"):
+            return [python, "-m", "daphne", "--fd", str(fd), APP]
+        if self.name.startswith("uvicorn"):
+            # What the product ships (dde_site/processes.py), minus the launcher.
+            from dde_site.processes import uvicorn_options
+
+            return [python, "-m", "uvicorn", "--fd", str(fd), *uvicorn_options(), APP]
+        raise ValueError(f"unknown server option {self.name!r}")
+
+
+OPTIONS = {
+    option.name: option
+    for option in (
+        Option("daphne", "daphne, one process (Twisted, autobahn)"),
+        Option(
+            "daphne-prepared",
+            "daphne, one process, each change framed once for all its viewers "
+            "(autobahn prepareMessage)",
+        ),
+        Option("daphne-x2", "daphne, two processes sharing the port (SO_REUSEPORT)", 2),
+        Option("uvicorn", "uvicorn, one process (uvloop, httptools, websockets sans-I/O)"),
+        Option("uvicorn-x2", "uvicorn, two processes sharing the port (SO_REUSEPORT)", 2),
+    )
+}
+
+
+def listening_sockets(processes: int, port: int) -> list[socket.socket]:
+    """One listening socket per process, all on ``port`` (``SO_REUSEPORT``)."""
+    sockets = []
+    for _ in range(processes):
+        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+        sock.bind(("127.0.0.1", port))
+        # A storm of reconnects must queue, not be refused: well above the default of 50.
+        sock.listen(4096)
+        # Twisted adopts a descriptor as it is: a blocking one would stall its reactor in
+        # accept() whenever the queue is empty.
+        sock.setblocking(False)
+        sock.set_inheritable(True)
+        sockets.append(sock)
+    return sockets
