@@ -29,7 +29,7 @@ def server_send(self: WebSocketProtocol, content: Any, binary: bool = False) -> 
     self.sendPreparedMessage(_last[1])
 
 
-WebSocketProtocol.serverSend = server_send  # type: ignore[method-assign]
+WebSocketProtocol.serverSend = server_send
 
 if __name__ == "__main__":
     CommandLineInterface.entrypoint()

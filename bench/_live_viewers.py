@@ -24,14 +24,16 @@ import contextlib
 import datetime as dt
 import json
 import math
+import random
 import resource
 import sys
 import threading
 import time
 from typing import Any
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from websockets.asyncio.client import ClientConnection, connect
-from websockets.exceptions import ConnectionClosed
+from websockets.exceptions import ConnectionClosed, InvalidStatus
 from websockets.typing import Origin
 
 CONNECT_ATTEMPTS = 3
@@ -77,6 +79,11 @@ class Figures:
         self.open_at_end = 0
         self.ready = asyncio.Event()
         self.expected = 0
+        # --reconnect: seconds from losing the connection to the catch-up snapshot, and
+        # what the attempts before it met (HTTP statuses, errors by type).
+        self.resumes: list[float] = []
+        self.refused_statuses: collections.Counter[str] = collections.Counter()
+        self.reconnect_errors: collections.Counter[str] = collections.Counter()
 
     def settled(self) -> None:
         if self.snapshotted + self.failed >= self.expected:
@@ -91,11 +98,15 @@ class Viewer:
         self.gaps = 0
         self.duplicates = 0
         self.ws: ClientConnection | None = None
+        self.lost_at: float | None = None  # while reconnecting
 
     def on_message(self, message: str | bytes, received: float) -> None:
         f = self.figures
         f.messages += 1
         data = json.loads(message)
+        if self.lost_at is not None:  # the first message after a reconnect: resumed
+            f.resumes.append(received - self.lost_at)
+            self.lost_at = None
         if data.get("type") == "feed":  # the feed's state: no position (docs/live-protocol.md)
             f.feed_states += 1
             return
@@ -143,20 +154,14 @@ class Viewer:
             text = message if isinstance(message, str) else message.decode()
             f.texts.append((received, text))
 
-    async def run(self, url: str, origin: str, gate: asyncio.Semaphore) -> None:
+    async def run(
+        self, url: str, origin: str, gate: asyncio.Semaphore, reconnect: bool = False
+    ) -> None:
         f = self.figures
         for attempt in range(CONNECT_ATTEMPTS):
             try:
                 async with gate:
-                    self.ws = await connect(
-                        url,
-                        origin=Origin(origin),
-                        # Browsers send no pings; the server's pings are answered.
-                        ping_interval=None,
-                        max_size=None,
-                        open_timeout=30,
-                        close_timeout=3,
-                    )
+                    self.ws = await self.connect(url, origin)
                 break
             except Exception as exc:
                 f.connect_errors[type(exc).__name__] += 1
@@ -166,17 +171,56 @@ class Viewer:
             f.settled()
             return
         f.connected += 1
-        try:
-            async for message in self.ws:
-                self.on_message(message, time.time())
-        except ConnectionClosed:
-            pass
-        if not f.stopping:
+        while True:
+            with contextlib.suppress(ConnectionClosed):
+                async for message in self.ws:
+                    self.on_message(message, time.time())
+            if f.stopping:
+                return
             code = self.ws.close_code
             f.closed_early[str(code)] += 1
             if self.last is None:  # never got its snapshot: do not hold the others up
                 f.failed += 1
                 f.settled()
+                return
+            if not reconnect:
+                return
+            self.lost_at = time.time()
+            self.ws = await self.resume(url, origin)
+
+    async def connect(self, url: str, origin: str) -> ClientConnection:
+        return await connect(
+            url,
+            origin=Origin(origin),
+            # Browsers send no pings; the server's pings are answered.
+            ping_interval=None,
+            max_size=None,
+            open_timeout=30,
+            close_timeout=3,
+        )
+
+    async def resume(self, url: str, origin: str) -> ClientConnection:
+        """Reconnect from the last position seen, as the match centre does
+        (static/streams/socket.js): after 0.5 s, then doubling up to 15 s, ±20 % jitter."""
+        f = self.figures
+        attempts = 0
+        while True:
+            await asyncio.sleep(min(15.0, 0.5 * 2**attempts) * random.uniform(0.8, 1.2))
+            attempts += 1
+            try:
+                return await self.connect(with_after(url, self.last), origin)
+            except InvalidStatus as exc:
+                f.refused_statuses[str(exc.response.status_code)] += 1
+            except Exception as exc:
+                f.reconnect_errors[type(exc).__name__] += 1
+
+
+def with_after(url: str, position: int | None) -> str:
+    """``url`` asking for what follows ``position``."""
+    parts = urlsplit(url)
+    query = [(k, v) for k, v in parse_qsl(parts.query) if k != "after"]
+    query.append(("after", str(-1 if position is None else position)))
+    return urlunsplit(parts._replace(query=urlencode(query)))
 
 
 def stdin_lines(loop: asyncio.AbstractEventLoop, queue: asyncio.Queue[str]) -> None:
@@ -200,6 +244,9 @@ async def main() -> None:
     parser.add_argument("--wait-timeout", type=float, default=600, help="for `measure`")
     parser.add_argument("--grace", type=float, default=3.0, help="seconds after the window")
     parser.add_argument("--record-texts", type=int, default=0)
+    parser.add_argument(
+        "--reconnect", action="store_true", help="reconnect from the last position when closed"
+    )
     parser.add_argument("--out", required=True)
     options = parser.parse_args()
     raise_nofile_limit()
@@ -208,7 +255,10 @@ async def main() -> None:
     figures.expected = options.count
     gate = asyncio.Semaphore(options.concurrency)
     viewers = [Viewer(i, figures) for i in range(options.count)]
-    tasks = [asyncio.create_task(v.run(options.url, options.origin, gate)) for v in viewers]
+    tasks = [
+        asyncio.create_task(v.run(options.url, options.origin, gate, options.reconnect))
+        for v in viewers
+    ]
     if options.count == 0:
         figures.ready.set()
     started = time.monotonic()
@@ -260,6 +310,10 @@ async def main() -> None:
         "closed_early": dict(figures.closed_early),
         "open_at_end": figures.open_at_end,
         "texts": figures.texts,
+        "resumes": figures.resumes,
+        "still_reconnecting": sum(1 for v in viewers if v.lost_at is not None),
+        "refused_statuses": dict(figures.refused_statuses),
+        "reconnect_errors": dict(figures.reconnect_errors),
     }
     with open(options.out, "w") as out:
         json.dump(result, out)

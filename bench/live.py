@@ -61,6 +61,7 @@ from django.conf import settings  # noqa: E402
 from django.utils import timezone  # noqa: E402
 from websockets.asyncio.client import connect  # noqa: E402
 
+from dde_site import processes  # noqa: E402
 from streams.dde.messages import DataPacket, parse_frame  # noqa: E402
 from streams.feed.dispatch import request_stop  # noqa: E402
 from streams.feed.writer import FixtureWriter  # noqa: E402
@@ -242,9 +243,7 @@ def web(option: Option, logdir: Path, name: str, port: int | None = None) -> Ite
         yield Server(processes, port)
 
 
-def wait_until_serving(
-    port: int, processes: list[subprocess.Popen[bytes]], timeout: float
-) -> None:
+def wait_until_serving(port: int, processes: list[subprocess.Popen[bytes]], timeout: float) -> None:
     """Until 20 new connections in a row get an answer to ``/healthz``. The sockets take
     connections before a server is ready (the kernel queues them), and each connection goes
     to one of the processes by hash: 20 answers mean that every process is serving."""
@@ -289,6 +288,7 @@ class ViewerProcesses:
         logdir: Path,
         name: str,
         record_texts: int = 0,
+        reconnect: bool = False,
     ) -> None:
         processes = max(1, math.ceil(count / per_process))
         counts = [count // processes + (i < count % processes) for i in range(processes)]
@@ -298,13 +298,20 @@ class ViewerProcesses:
         self.logs: list[IO[bytes]] = []
         self.started = time.monotonic()
         try:
-            self._start(url, origin, counts, logdir, name, record_texts)
+            self._start(url, origin, counts, logdir, name, record_texts, reconnect)
         except BaseException:
             self.stop()
             raise
 
     def _start(
-        self, url: str, origin: str, counts: list[int], logdir: Path, name: str, record: int
+        self,
+        url: str,
+        origin: str,
+        counts: list[int],
+        logdir: Path,
+        name: str,
+        record: int,
+        reconnect: bool,
     ) -> None:
         for i, n in enumerate(counts):
             out = logdir / f"viewers-{name}-{i}.json"
@@ -322,6 +329,7 @@ class ViewerProcesses:
                 str(out),
                 "--record-texts",
                 str(record if i == 0 else 0),
+                *(["--reconnect"] if reconnect else []),
             ]
             process = subprocess.Popen(
                 command, cwd=ROOT, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=log
@@ -532,70 +540,90 @@ def plan_pace(match: Match, seconds: float, setup: float) -> tuple[float, float]
     return pace, (half_time - PLAYED_BEFORE) / pace
 
 
-def live_run(
-    viewers: int, seconds: float, logdir: Path, record: int, option: Option
-) -> Delivery:
-    """One live match, one listener, the web server ``option``, ``viewers`` viewers;
-    measured ``seconds``."""
+@dataclass
+class LiveMatch:
+    fixture_id: uuid.UUID
+    listener: subprocess.Popen[bytes]
+    log_path: Path
+
+    @property
+    def after(self) -> int:
+        """The last position stored now: viewers connect from there."""
+        position = Fixture.objects.get(pk=self.fixture_id).last_position
+        return -1 if position is None else position
+
+
+def play_match(
+    stack: contextlib.ExitStack, seconds: float, setup: float, name: str, logdir: Path
+) -> LiveMatch:
+    """A match played by the simulator (a thread here) and followed by a real listener,
+    paced for about ``RATE`` changes/s over ``seconds`` starting ``setup`` seconds after the
+    listener connects; everything is stopped by ``stack``. Start the web server first: the
+    match is played by the clock from its kickoff, set here."""
     fixture_id = uuid.uuid4()
     reference = generate_match(fixture_id, timezone.now())
-    # Listener start, catch-up and the viewers' handshakes come before the measured window.
-    pace, play_left = plan_pace(reference, seconds, setup=6 + viewers / 150)
+    pace, play_left = plan_pace(reference, seconds, setup)
     print(
         f"    simulator pace {pace:.1f}, for about {RATE:.1f} changes/s while measured; "
         f"{play_left:.0f} s of first-half play left when the listener connects"
     )
-    log_path = logdir / f"listener-{viewers}.log"
+    kickoff = timezone.now() - dt.timedelta(seconds=PLAYED_BEFORE / pace)
+    schedule = Schedule()
+    schedule.add(fixture_id, kickoff=kickoff)
+    new_fixture(fixture_id, kickoff, reference.name)
+    simulator = Simulator(schedule=schedule, token=TOKEN, pace=pace, heartbeat=10.0)
+    running = simulator.start_in_thread("127.0.0.1", 0)
+    stack.callback(running.stop)
+    env = child_env(
+        DDE_STREAMS_URL=running.ws_url,
+        DDE_API_URL=running.http_url,
+        DDE_AUTH_TOKEN=TOKEN,
+        # Its `listener.stored` events carry receive-to-commit times (bench/ingest.py too).
+        LOG_LEVEL="DEBUG",
+        LOG_JSON="true",
+    )
+    log_path = logdir / f"listener-{name}.log"
+    log = stack.enter_context(log_path.open("wb"))
+    listener = subprocess.Popen(
+        [sys.executable, "manage.py", "listen", str(fixture_id)],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    stack.callback(stop_listener, fixture_id, listener)
+    wait_until_listening(fixture_id, listener, timeout=30)
+    time.sleep(2)  # the catch-up of what was played before is stored and published
+    return LiveMatch(fixture_id, listener, log_path)
+
+
+def live_run(viewers: int, seconds: float, logdir: Path, record: int, option: Option) -> Delivery:
+    """One live match, one listener, the web server ``option``, ``viewers`` viewers;
+    measured ``seconds``."""
+    name = f"{option.name}-{viewers}"
     with contextlib.ExitStack() as stack:
-        # Started first: the match is played by the clock from its kickoff, and the
-        # server's start-up must not eat into the play planned for the measured window.
-        server = stack.enter_context(web(option, logdir, f"live-{viewers}"))
-        kickoff = timezone.now() - dt.timedelta(seconds=PLAYED_BEFORE / pace)
-        schedule = Schedule()
-        schedule.add(fixture_id, kickoff=kickoff)
-        new_fixture(fixture_id, kickoff, reference.name)
-        simulator = Simulator(schedule=schedule, token=TOKEN, pace=pace, heartbeat=10.0)
-        running = simulator.start_in_thread("127.0.0.1", 0)
-        stack.callback(running.stop)
-        env = child_env(
-            DDE_STREAMS_URL=running.ws_url,
-            DDE_API_URL=running.http_url,
-            DDE_AUTH_TOKEN=TOKEN,
-            # Its `listener.stored` events carry receive-to-commit times (bench/ingest.py too).
-            LOG_LEVEL="DEBUG",
-            LOG_JSON="true",
-        )
-        log = stack.enter_context(log_path.open("wb"))
-        listener = subprocess.Popen(
-            [sys.executable, "manage.py", "listen", str(fixture_id)],
-            cwd=ROOT,
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-        stack.callback(stop_listener, fixture_id, listener)
-        wait_until_listening(fixture_id, listener, timeout=30)
-        time.sleep(2)  # the catch-up of what was played before is stored and published
-        after = Fixture.objects.get(pk=fixture_id).last_position
-        url = f"ws://127.0.0.1:{server.port}/ws/fixtures/{fixture_id}/?after={after}"
+        server = stack.enter_context(web(option, logdir, name))
+        # Listener start, catch-up and the viewers' handshakes come before the window.
+        match = play_match(stack, seconds, 6 + viewers / 150, name, logdir)
+        url = f"ws://127.0.0.1:{server.port}/ws/fixtures/{match.fixture_id}/?after={match.after}"
         group = stack.enter_context(
-            ViewerProcesses(
-                url, server.origin, viewers, LIVE_PER_PROCESS, logdir, f"live-{viewers}", record
-            )
+            ViewerProcesses(url, server.origin, viewers, LIVE_PER_PROCESS, logdir, name, record)
         )
         ready = group.wait_ready(timeout=240)
         start = time.time() + 1.0
         end = start + seconds
         group.measure(start, end)
         sleep_until(start)
-        meter = CpuMeter({"web": server.pids, "viewers": group.pids, "listener": [listener.pid]})
+        listener = [match.listener.pid]
+        meter = CpuMeter({"web": server.pids, "viewers": group.pids, "listener": listener})
         sleep_until(end)
         cpu = meter.stop()
         results = group.results(timeout=60)
     delivery = Delivery.merge(results, ready, seconds, cpu)
     delivery.print("web", "viewer")
-    print(f"    simulator → listener receipt ms: {pcts(listener_hop(fixture_id, start, end))}")
-    print(f"    listener receipt → commit ms:    {pcts(commit_times(log_path, start, end))}")
+    hop = listener_hop(match.fixture_id, start, end)
+    print(f"    simulator → listener receipt ms: {pcts(hop)}")
+    print(f"    listener receipt → commit ms:    {pcts(commit_times(match.log_path, start, end))}")
     return delivery
 
 
@@ -700,8 +728,92 @@ def floor_run(
     return delivery
 
 
-def storm_run(count: int, logdir: Path, option: Option) -> None:
-    raise NotImplementedError
+STORM_SECONDS = 30.0
+STORM_RESTART_AFTER = 6.0  # seconds into the window
+STORM_RESUME_TARGET = 10.0
+
+
+@contextlib.contextmanager
+def launched(port: int, logdir: Path, name: str) -> Iterator[Server]:
+    """``python -m dde_site.processes web`` on ``port``, as deployed."""
+    command = processes.command(["web", "--port", str(port)])
+    with (logdir / f"web-{name}.log").open("ab") as log:
+        process = subprocess.Popen(
+            command, cwd=ROOT, env=child_env(), stdout=log, stderr=subprocess.STDOUT
+        )
+    try:
+        wait_until_serving(port, [process], timeout=60)
+        yield Server([process], port)
+    finally:
+        stop_process(process)
+
+
+def storm_run(count: int, logdir: Path) -> None:
+    """``count`` viewers of a live match; the web process is stopped (SIGTERM, as a deploy
+    or a supervisor does) and started again; every viewer reconnects from its position as
+    the match centre does, and must resume with no gap, no duplicate and no HTTP 500."""
+    print(
+        f"\nStorm: {count} viewers of a live match through `python -m dde_site.processes web`; "
+        f"{STORM_RESTART_AFTER:.0f} s into a {STORM_SECONDS:.0f} s window the web process is "
+        f"stopped and started again, and every viewer reconnects with ?after=<its position> "
+        f"(after 0.5 s, doubling, ±20 %, as static/streams/socket.js):"
+    )
+    port = free_port()
+    with contextlib.ExitStack() as stack:
+        first = stack.enter_context(contextlib.ExitStack())
+        server = first.enter_context(launched(port, logdir, "storm-before"))
+        match = play_match(stack, STORM_SECONDS, 6 + count / 150, "storm", logdir)
+        url = f"ws://127.0.0.1:{port}/ws/fixtures/{match.fixture_id}/?after={match.after}"
+        group = stack.enter_context(
+            ViewerProcesses(
+                url, server.origin, count, LIVE_PER_PROCESS, logdir, "storm", reconnect=True
+            )
+        )
+        ready = group.wait_ready(timeout=240)
+        start = time.time() + 1.0
+        end = start + STORM_SECONDS
+        group.measure(start, end)
+        sleep_until(start + STORM_RESTART_AFTER)
+        began = time.monotonic()
+        first.close()  # SIGTERM: uvicorn closes every websocket (1012), then exits
+        stopped = time.monotonic() - began
+        stack.enter_context(launched(port, logdir, "storm-after"))
+        serving = time.monotonic() - began
+        sleep_until(end)
+        results = group.results(timeout=60)
+    delivery = Delivery.merge(results, ready, STORM_SECONDS, {})
+    resumes = [x for r in results for x in r["resumes"]]
+    still = sum(r["still_reconnecting"] for r in results)
+    statuses: Counter[str] = Counter()
+    errors: Counter[str] = Counter()
+    for r in results:
+        statuses.update(r["refused_statuses"])
+        errors.update(r["reconnect_errors"])
+    server_errors = sum(n for status, n in statuses.items() if status.startswith("5"))
+    delivery.print("web", "viewer")
+    print(
+        f"    web process: stopped in {stopped:.1f} s, serving again {serving:.1f} s after the "
+        f"stop began"
+    )
+    print(
+        f"    resumed {len(resumes)} of {delivery.ready} viewers (still reconnecting at the "
+        f"end: {still}); seconds from losing the socket to the catch-up snapshot: "
+        f"{pcts(resumes)}"
+    )
+    print(
+        f"    refused handshakes by HTTP status: {dict(statuses) or 'none'} (5xx: "
+        f"{server_errors}); attempts that failed otherwise: {dict(errors) or 'none'}"
+    )
+    met = (
+        resumes
+        and len(resumes) == delivery.ready
+        and max(resumes) <= STORM_RESUME_TARGET
+        and not (delivery.gaps or delivery.duplicates or server_errors)
+    )
+    print(
+        f"    every viewer resumed within {STORM_RESUME_TARGET:.0f} s, no gap, no duplicate, "
+        f"no 5xx: {'met' if met else 'NOT met'}"
+    )
 
 
 # --- idle viewers -----------------------------------------------------------------------
@@ -922,7 +1034,7 @@ def main() -> None:
     if not options.skip_floor:
         floor_runs(counts, runs, side_by_side, options, logdir)
     if options.storm:
-        storm_run(options.storm, logdir, shipped)
+        storm_run(options.storm, logdir)
     if not options.skip_idle:
         idle_run(options.idle, IDLE_SECONDS, logdir, shipped)
     if not options.skip_page:

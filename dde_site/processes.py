@@ -23,7 +23,7 @@ def parser() -> argparse.ArgumentParser:
     root = argparse.ArgumentParser(prog="python -m dde_site.processes")
     roles = root.add_subparsers(dest="role", required=True)
 
-    web = roles.add_parser("web", help="daphne: pages, API, websockets, /healthz, /metrics")
+    web = roles.add_parser("web", help="uvicorn: pages, API, websockets, /healthz, /metrics")
     web.add_argument("--bind", default="127.0.0.1")
     web.add_argument("--port", type=int, default=8000)
 
@@ -60,13 +60,27 @@ def parser() -> argparse.ArgumentParser:
 
 
 def uvicorn_options() -> list[str]:
-    """How uvicorn serves the product, whatever socket it is given."""
+    """How uvicorn serves the product, whatever socket it listens on (docs/benchmarks.md
+    "Crowd fan-out" for why uvicorn; docs/security.md for what each limit is for)."""
     return [
+        # The fastest of its implementations: uvloop, httptools, websockets' sans-I/O core.
         "--loop", "uvloop", "--http", "httptools", "--ws", "websockets-sansio",
-        # Browsers offer permessage-deflate; compressing every change once per viewer would
-        # cost more CPU than the fan-out itself, for messages of a few hundred bytes.
+        # Browsers offer permessage-deflate; compressing each change once per viewer would
+        # cost more CPU than the fan-out itself, for messages of a few kilobytes.
         "--ws-per-message-deflate", "false",
+        # Viewers send nothing the server acts on: 1 MiB is plenty (daphne's limit too).
+        "--ws-max-size", str(1024 * 1024),
+        # A vanished viewer is dropped within 40 s.
+        "--ws-ping-interval", "20", "--ws-ping-timeout", "20",
         "--lifespan", "on",
+        # The visitor's address is the socket's: dde_site/auth.py reads CLIENT_IP_HEADER
+        # itself, only when an operator says the proxy in front sets it.
+        "--no-proxy-headers",
+        "--no-server-header",
+        # A storm of reconnecting viewers queues in the kernel rather than being refused.
+        "--backlog", "4096",
+        # Stopping waits at most this long for requests in flight (a streamed export).
+        "--timeout-graceful-shutdown", "10",
     ]  # fmt: skip
 
 
@@ -75,7 +89,10 @@ def command(args: Sequence[str]) -> list[str]:
     options = parser().parse_args(list(args))
     python = [sys.executable]
     if options.role == "web":
-        return [*python, "-m", "daphne", "-b", options.bind, "-p", str(options.port), ASGI_APP]
+        return [
+            *python, "-m", "uvicorn", "--host", options.bind, "--port", str(options.port),
+            *uvicorn_options(), ASGI_APP,
+        ]  # fmt: skip
     if options.role == "worker":
         return [
             *python, "-m", "celery", "-A", "dde_site", "worker",

@@ -110,9 +110,9 @@ def start_feed(settings: Any) -> Iterator[StartFeed]:
 
 
 @pytest.fixture
-def daphne(transactional_db: None) -> Iterator[str]:
-    """The web process as deployed (daphne, as `make run` starts it) on a free port, on the
-    test database and Redis: its base URL."""
+def web_process(transactional_db: None) -> Iterator[str]:
+    """The web process as deployed (`python -m dde_site.processes web`, as `make run` starts
+    it) on a free port, on the test database and Redis: its base URL."""
     port = free_port()
     env = {
         **os.environ,

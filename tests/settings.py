@@ -3,7 +3,7 @@
 import os
 
 # Keep test tasks away from a `make run` on the same Redis server, and this run's channel
-# groups away from any other run (pub/sub ignores the database number). Worker and daphne
+# groups away from any other run (pub/sub ignores the database number). Worker and web
 # processes started by the tests inherit both through the environment.
 os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/15")
 os.environ.setdefault("CHANNEL_LAYER_PREFIX", f"test{os.getpid()}")

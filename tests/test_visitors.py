@@ -158,19 +158,19 @@ def browser_login(server: str, username: str, password: str) -> httpx.Response:
 
 
 @pytest.mark.django_db(transaction=True)
-@pytest.mark.slow  # a real daphne process
-def test_a_post_flood_on_real_daphne_is_locked_out(daphne: str) -> None:
+@pytest.mark.slow  # a real web process
+def test_a_post_flood_on_the_real_web_process_is_locked_out(web_process: str) -> None:
     User.objects.create_user("admin", password=PASSWORD, is_staff=True)
-    statuses = [browser_login(daphne, "admin", f"guess-{n}").status_code for n in range(12)]
+    statuses = [browser_login(web_process, "admin", f"guess-{n}").status_code for n in range(12)]
     # The form again with its error, then the lockout from the failure that reaches it.
     assert statuses == [200] * (LIMIT - 1) + [429] * (len(statuses) - LIMIT + 1)
-    refused = browser_login(daphne, "admin", PASSWORD)
+    refused = browser_login(web_process, "admin", PASSWORD)
     assert refused.status_code == 429
     assert "sessionid" not in refused.cookies
     assert "camera=()" in refused.headers["Permissions-Policy"]
     # Another account from the same address is not affected.
     User.objects.create_user("editor", password=PASSWORD, is_staff=True)
-    accepted = browser_login(daphne, "editor", PASSWORD)
+    accepted = browser_login(web_process, "editor", PASSWORD)
     assert accepted.status_code == 302 and accepted.headers["Location"] == "/admin/"
 
 

@@ -64,7 +64,7 @@ def stored_match(db: None) -> Fixture:
 
 
 def body(response: HttpResponseBase) -> bytes:
-    """The whole body, read the way daphne reads it (an async iterator, for a stream)."""
+    """The whole body, read the way the ASGI server reads it (an async iterator, for a stream)."""
     if not response.streaming:
         return response.content  # type: ignore[attr-defined,no-any-return]
 

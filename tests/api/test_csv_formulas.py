@@ -35,7 +35,7 @@ TEXT = ("type_name", "subtype_name", "team_name", "player_name")
 
 
 def body(response: HttpResponseBase) -> str:
-    """The whole (streamed) body, read as daphne reads it."""
+    """The whole (streamed) body, read as the ASGI server reads it."""
     assert response.streaming
 
     async def read() -> bytes:

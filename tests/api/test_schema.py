@@ -70,7 +70,7 @@ schema = schemathesis.openapi.from_wsgi("/api/schema/", WSGIHandler())
 
 @pytest.mark.slow  # hundreds of generated requests, each on a freshly stored match
 @schema.parametrize()
-# In-process WSGI reads a stream through Django's sync fallback; daphne streams it natively.
+# In-process WSGI reads a stream through Django's sync fallback; uvicorn streams it natively.
 @pytest.mark.filterwarnings("ignore:StreamingHttpResponse must consume asynchronous iterators")
 @settings(
     max_examples=25,

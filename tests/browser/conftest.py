@@ -1,4 +1,4 @@
-"""Real Chromium (Debian's package) driven by Playwright, against a real daphne process."""
+"""Real Chromium (Debian's package) driven by Playwright, against the real web process."""
 
 from __future__ import annotations
 
@@ -6,7 +6,6 @@ import datetime as dt
 import os
 import socket
 import subprocess
-import sys
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -20,6 +19,7 @@ from django.conf import settings as django_settings
 from django.utils import timezone
 from playwright.sync_api import Browser, BrowserContext, Page, Playwright, sync_playwright
 
+from dde_site import processes
 from streams.feed import dispatch
 from streams.feed.listener import Outcome, follow
 from streams.models import Fixture
@@ -50,7 +50,6 @@ CSP = (
 )
 # A live match at this pace lasts about twelve seconds of wall time.
 PACE = 600.0
-DAPHNE = [sys.executable, "-m", "daphne"]
 NAMESPACE = uuid.UUID("5d0c7a4e-1f0b-4c43-8d36-0c6a3b1e9f27")
 
 # Records every state a timeline row and the score went through, with the time, so a test
@@ -120,7 +119,8 @@ def browser(playwright: Playwright) -> Iterator[Browser]:
 
 @pytest.fixture(scope="package")
 def server(django_db_setup: None) -> Iterator[str]:
-    """daphne serving the project on a free port, on the test database and Redis."""
+    """The web process as deployed (`python -m dde_site.processes web`) on a free port, on the
+    test database and Redis."""
     ARTIFACTS.mkdir(exist_ok=True)
     port = free_port()
     env = {
@@ -132,9 +132,9 @@ def server(django_db_setup: None) -> Iterator[str]:
         "LOG_LEVEL": "WARNING",
     }
     env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
-    with (ARTIFACTS / "daphne.log").open("wb") as log:
-        daphne = subprocess.Popen(
-            [*DAPHNE, "-b", "127.0.0.1", "-p", str(port), "dde_site.asgi:application"],
+    with (ARTIFACTS / "web.log").open("wb") as log:
+        web = subprocess.Popen(
+            processes.command(["web", "--port", str(port)]),
             cwd=ROOT,
             env=env,
             stdout=log,
@@ -143,17 +143,17 @@ def server(django_db_setup: None) -> Iterator[str]:
     try:
         deadline = time.monotonic() + 30
         while not _listening(port):
-            if daphne.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError("daphne did not start: see test-artifacts/daphne.log")
+            if web.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError("the web process did not start: see test-artifacts/web.log")
             time.sleep(0.1)
         yield f"http://127.0.0.1:{port}"
     finally:
-        daphne.terminate()
+        web.terminate()
         try:
-            daphne.wait(timeout=10)
+            web.wait(timeout=10)
         except subprocess.TimeoutExpired:
-            daphne.kill()
-            daphne.wait()
+            web.kill()
+            web.wait()
 
 
 @dataclass
@@ -276,7 +276,7 @@ def live_match(
     settings: Any,
 ) -> Iterator[Callable[..., LiveMatch]]:
     """Schedule a match on the simulator kicking off in a moment, and follow it with a real
-    listener in a thread of this process (it publishes to daphne through Redis)."""
+    listener in a thread of this process (it publishes to the web process through Redis)."""
     started: list[LiveMatch] = []
 
     def start(

@@ -126,7 +126,7 @@ def test_a_page_whose_socket_is_alive_but_silent_turns_delayed_by_itself(
     pages: Pages, make_fixture: Callable[..., Fixture]
 ) -> None:
     # No listener at all: the payload says "following", and nothing ever comes.
-    stale_after = float(settings.DDE_WATCHDOG_SECONDS) + 2  # as daphne renders it
+    stale_after = float(settings.DDE_WATCHDOG_SECONDS) + 2  # as the page renders it
     fixture = make_fixture(
         status=FixtureStatus.LIVE,
         current_period=1,

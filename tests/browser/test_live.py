@@ -1,4 +1,4 @@
-"""Live matches end to end: simulator -> listener -> Postgres -> Redis -> daphne -> Chromium."""
+"""Live matches end to end: simulator -> listener -> Postgres -> Redis -> uvicorn -> Chromium."""
 
 from __future__ import annotations
 

@@ -104,7 +104,7 @@ def test_each_process_container_runs_its_role_through_the_launcher(
         # The launcher's own parser accepts the options, and builds the real command.
         real = processes.command(command[3:])
         assert real[1:3] in (
-            ["-m", "daphne"],
+            ["-m", "uvicorn"],
             ["-m", "celery"],
             ["manage.py", "dde_relay"],
             ["manage.py", "dde_simulator"],
@@ -116,8 +116,8 @@ def test_the_web_container_binds_all_interfaces_on_the_published_port(
 ) -> None:
     web = compose["services"]["web"]
     real = processes.command(web["command"][3:])
-    assert real[real.index("-b") + 1] == "0.0.0.0"
-    assert web["ports"] == [f"{real[real.index('-p') + 1]}:8000"]
+    assert real[real.index("--host") + 1] == "0.0.0.0"
+    assert web["ports"] == [f"{real[real.index('--port') + 1]}:8000"]
     dockerfile_cmd = re.search(r"^CMD (\[.*\])$", DOCKERFILE.read_text(), re.MULTILINE)
     assert dockerfile_cmd is not None
     assert yaml.safe_load(dockerfile_cmd.group(1)) == web["command"]

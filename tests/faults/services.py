@@ -21,6 +21,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from dde_site import processes
 from tests.support.processes import ROOT, free_port
 
 
@@ -250,20 +251,9 @@ class ProductProcesses:
         )
 
     def start_daphne(self) -> int:
+        """The web process as deployed (uvicorn, through the launcher)."""
         port = free_port()
-        daphne = self._spawn(
-            "daphne",
-            [
-                sys.executable,
-                "-m",
-                "daphne",
-                "-b",
-                "127.0.0.1",
-                "-p",
-                str(port),
-                "dde_site.asgi:application",
-            ],
-        )
+        daphne = self._spawn("daphne", processes.command(["web", "--port", str(port)]))
         self.others.append(daphne)
         wait_until_listening(port, "daphne", daphne)
         return port

@@ -1,4 +1,4 @@
-"""Ops test helpers: a real daphne started as the containers start it, clean metric keys."""
+"""Ops test helpers: the real web process as the containers start it, clean metric keys."""
 
 from __future__ import annotations
 

@@ -136,7 +136,7 @@ def test_a_dead_redis_names_redis_and_the_channel_layer_and_skips_beat(
     assert body["checks"]["redis"]["error"] == "not reachable (ConnectionError)"
 
 
-@pytest.mark.slow  # a real daphne process
+@pytest.mark.slow  # a real web process
 def test_a_dead_database_is_named_under_daphne_without_leaking_the_url(
     beat_ticked: None, start_web: StartWeb
 ) -> None:
@@ -155,7 +155,7 @@ def test_a_dead_database_is_named_under_daphne_without_leaking_the_url(
     assert response.headers["Cache-Control"].startswith("max-age=0")
 
 
-@pytest.mark.slow  # a real daphne process
+@pytest.mark.slow  # a real web process
 def test_healthz_under_daphne_answers_quickly_when_healthy(
     beat_ticked: None, start_web: StartWeb
 ) -> None:

@@ -36,7 +36,7 @@ def wait_for_port(port: int, process: subprocess.Popen[bytes], timeout: float = 
 
 def worker_database_url(name: str | None = None) -> str:
     """The test database (not the configured one), or another database on its server, as a
-    URL for a worker, daphne or beat."""
+    URL for a worker, the web process or beat."""
     db = connections["default"].settings_dict
     auth = db["USER"] + (f":{db['PASSWORD']}" if db.get("PASSWORD") else "")
     host = f"{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}"

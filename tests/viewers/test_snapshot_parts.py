@@ -101,7 +101,7 @@ def test_an_action_bigger_than_the_budget_goes_in_a_part_of_its_own() -> None:
     ]
 
 
-# Through daphne, as deployed
+# Through the web process, as deployed
 
 
 def long_match(fixture: Fixture, count: int) -> list[DataPacket]:
@@ -138,7 +138,7 @@ def long_match(fixture: Fixture, count: int) -> list[DataPacket]:
 
 @pytest.mark.slow
 @pytest.mark.django_db(transaction=True)
-def test_a_3000_action_match_reaches_a_viewer_through_daphne(daphne: str) -> None:
+def test_a_3000_action_match_reaches_a_viewer_through_the_web_process(web_process: str) -> None:
     kickoff = dt.datetime(2026, 11, 24, 15, tzinfo=dt.UTC)
     fixture = Fixture.objects.create(
         home_team="Fairhaven Albion",
@@ -150,9 +150,9 @@ def test_a_3000_action_match_reaches_a_viewer_through_daphne(daphne: str) -> Non
     store_packets(fixture.id, long_match(fixture, 3_000))
 
     async def watch() -> list[dict[str, Any]]:
-        url = daphne.replace("http://", "ws://") + f"/ws/fixtures/{fixture.id}/"
+        url = web_process.replace("http://", "ws://") + f"/ws/fixtures/{fixture.id}/"
         received = []
-        async with websockets.connect(url, origin=daphne, max_size=None) as socket:
+        async with websockets.connect(url, origin=web_process, max_size=None) as socket:
             while True:
                 message = json.loads(await asyncio.wait_for(socket.recv(), timeout=30))
                 received.append(message)
