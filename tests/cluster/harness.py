@@ -7,8 +7,9 @@ viewers and daphne, the same records and checks (``tests/faults/checks.py``); bu
 listener worker runs on a host of its own (``tests/cluster/network.py``), the services
 listen on the bridge, and the wire carries no faults of its own, so that what the checks
 find is the network fault's. The controller measures from Postgres who holds each
-fixture's lock, as the fault suite's does. Beat has a host of its own; the viewers reach two
-web hosts through HAProxy (``tests/cluster/web.py``) on the machine's own namespace.
+fixture's lock, as the fault suite's does. Beat and the simulator have hosts of their own;
+the viewers reach two web hosts through HAProxy (``tests/cluster/web.py``), both on the
+machine's own namespace with Postgres and Redis.
 """
 
 from __future__ import annotations
@@ -37,7 +38,7 @@ from dde_site.database_url import parse_database_url
 from dde_site.redis_config import RedisTarget, celery_broker
 from streams.feed.locks import LOCKS_APPLICATION
 from streams.simulator import Schedule, Simulator
-from tests.cluster.network import BRIDGE_ADDRESS, SUBNET, Host, Network
+from tests.cluster.network import BRIDGE_ADDRESS, SUBNET, Host, Network, inside
 from tests.cluster.viewers import HostNotingCrowd, ViewerConnection
 from tests.cluster.web import WebTier
 from tests.faults.campaign import ALIAS, AUDIT_SQL, DATABASE, TOKEN, Campaign
@@ -511,7 +512,11 @@ class ClusterCampaign(Campaign):
             schedule=self.schedule, token=TOKEN, pace=self.config.pace,
             heartbeat=self.config.heartbeat,
         )  # fmt: skip
-        self.feed = self.simulator.start_in_thread(BRIDGE_ADDRESS, 0)
+        # A thread of the test process (the checks read its schedule and journal), on a
+        # host of its own: the listeners reach the vendor over the bridge, as over a WAN.
+        host = self.network.add_host("sim")
+        with inside(host):
+            self.feed = self.simulator.start_in_thread(host.address, 0)
 
     def _bridge_url(self, url: str) -> str:
         return url.replace("127.0.0.1", BRIDGE_ADDRESS)
