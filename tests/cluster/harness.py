@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import math
 import os
 import shutil
 import signal
@@ -235,6 +236,7 @@ class WebHostFault:
     cut_off: list[ViewerConnection]  # the viewers' connections open on it at the fault
     marked_down: float | None = None  # seconds until HAProxy's checks took it out
     back_in_service: float | None = None  # from the heal until HAProxy put it back
+    ended: float = math.inf  # when the harness moved on to the next fault
 
     def resumes(self, connections: list[ViewerConnection]) -> list[ViewerConnection | None]:
         """Per cut-off connection, the viewer's next one that received a message (its
@@ -338,6 +340,7 @@ class ClusterController(Controller):
         fault.back_in_service = self.web.wait_for_status(
             name, "UP", since=time.monotonic(), timeout=30
         )
+        fault.ended = time.monotonic()
         return fault
 
     def partition_worker_host(self, ids: list[str], hold: float) -> HostFault:
@@ -450,6 +453,8 @@ class ClusterController(Controller):
 
 class ClusterCampaign(Campaign):
     """The fault campaign's set-up and collection, with worker hosts as namespaces."""
+
+    crowd: HostNotingCrowd
 
     def __init__(
         self,
@@ -648,7 +653,7 @@ class ClusterRun:
     redis_failovers: list[RedisFailover]
     postgres_failovers: list[Recovery]
     web_faults: list[WebHostFault]
-    viewer_connections: list[ViewerConnection]
+    crowd: HostNotingCrowd
     synchronous_commit: str
 
 
@@ -677,7 +682,7 @@ def run_cluster_campaign(
                 controller.redis_failovers,
                 controller.postgres_failovers,
                 controller.web_faults,
-                campaign.crowd.connections,
+                campaign.crowd,
                 synchronous_commit,
             )
         finally:

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from tests.cluster.harness import ClusterRun, HostFault, WebHostFault
-from tests.cluster.viewers import ViewerConnection
+from tests.cluster.viewers import HostNotingCrowd
 from tests.faults.checks import Figures, percentile
 from tests.faults.records import Recovery
 
@@ -35,7 +35,7 @@ def summary(run: ClusterRun, figures: Figures) -> dict[str, Any]:
         "listeners_that_stored": sum(m.listeners for m in matches),
         "problems": {check: figures.problems(check) for check in CHECKS},
         "faults": [_fault(fault) for fault in run.host_faults],
-        "web_partitions": [_web_fault(f, run.viewer_connections) for f in run.web_faults],
+        "web_partitions": [_web_fault(f, run.crowd) for f in run.web_faults],
         "postgres_failovers": [_followed_again(p) for p in run.postgres_failovers],
         "redis_failovers": [
             {"promoted_seconds": f.promoted, "tasks_again_seconds": f.tasks_again}
@@ -44,9 +44,9 @@ def summary(run: ClusterRun, figures: Figures) -> dict[str, Any]:
     }
 
 
-def _web_fault(fault: WebHostFault, connections: list[ViewerConnection]) -> dict[str, Any]:
-    resumes = fault.resumes(connections)
-    seconds = fault.resume_seconds(connections)
+def _web_fault(fault: WebHostFault, crowd: HostNotingCrowd) -> dict[str, Any]:
+    resumes = fault.resumes(crowd.connections)
+    seconds = fault.resume_seconds(crowd.connections)
     resumed = sorted(s for s in seconds if s is not None)
     return {
         "host": fault.host,
@@ -60,8 +60,13 @@ def _web_fault(fault: WebHostFault, connections: list[ViewerConnection]) -> dict
         "resume_max": max(resumed) if resumed else math.nan,
         "marked_down_seconds": fault.marked_down,
         "back_in_service_seconds": fault.back_in_service,
+        # While the fault lasted (from the cut until HAProxy put the host back).
         "violations_of_viewers_cut_off": sorted(
-            {f"viewer {c.viewer.number}: {v}" for c in fault.cut_off for v in c.viewer.violations}
+            {
+                f"viewer {c.viewer.number}: {v}"
+                for c in fault.cut_off
+                for v in crowd.violations_between(c.viewer, fault.at, fault.ended)
+            }
         ),
     }
 
