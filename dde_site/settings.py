@@ -227,7 +227,7 @@ if DATABASE_POOL_SIZE:
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # How a packet transaction commits before viewers are told of it (streams/feed/statement.py,
-# docs/operations.md "Postgres failover"): off is safe on one Postgres (a crash takes the
+# docs/operations.md "Network failures"): off is safe on one Postgres (a crash takes the
 # listener with it); with a standby that may be promoted, on or remote_write (with
 # synchronous_standby_names on the primary) so that no viewer sees a commit a failover loses.
 SYNCHRONOUS_COMMIT_LEVELS = ("off", "local", "remote_write", "on", "remote_apply")
