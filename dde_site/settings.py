@@ -226,6 +226,17 @@ if DATABASE_POOL_SIZE:
         "timeout": 30,
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# How a packet transaction commits before viewers are told of it (streams/feed/statement.py,
+# docs/operations.md "Network failures"): off is safe on one Postgres (a crash takes the
+# listener with it); with a standby that may be promoted, on or remote_write (with
+# synchronous_standby_names on the primary) so that no viewer sees a commit a failover loses.
+SYNCHRONOUS_COMMIT_LEVELS = ("off", "local", "remote_write", "on", "remote_apply")
+DDE_SYNCHRONOUS_COMMIT = env_str("DDE_SYNCHRONOUS_COMMIT", "off").strip().lower()
+if DDE_SYNCHRONOUS_COMMIT not in SYNCHRONOUS_COMMIT_LEVELS:
+    raise ImproperlyConfigured(
+        f"Set DDE_SYNCHRONOUS_COMMIT to one of {', '.join(SYNCHRONOUS_COMMIT_LEVELS)} "
+        f"(it is {env_str('DDE_SYNCHRONOUS_COMMIT', '')!r})."
+    )
 
 REDIS_URL = env_url("REDIS_URL", "redis://127.0.0.1:6379/0", schemes=("redis", "rediss"))
 # With Sentinels, every Redis client asks them for the master of REDIS_SENTINEL_MASTER at

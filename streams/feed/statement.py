@@ -12,10 +12,15 @@ This is the densest code of the product, so it is fenced: ``streams.feed.referen
 does the same with plain ORM calls, and tests/feed/test_reference_writer.py checks that random
 packet sequences leave the same rows through both.
 
-Commits are asynchronous (``synchronous_commit`` off for these transactions only): if
-Postgres crashes, the last few hundred milliseconds of packets can vanish, but the listener
-dies with its connection and its successor resumes from what is really stored, so the feed
-sends them again. Nothing is lost; a packet costs 0.2 ms less.
+These transactions commit with ``synchronous_commit`` set to ``DDE_SYNCHRONOUS_COMMIT``
+(off by default), for these transactions only, and the listener tells viewers of a packet
+only once its commit has returned. Off, on one Postgres: if it crashes, the last few hundred
+milliseconds of packets can vanish, but the listener dies with its connection and its
+successor resumes from what is really stored, so the feed sends them again; nothing is lost
+and a packet costs 0.2 ms less. With a standby that may be promoted, off is not enough:
+viewers would have been told of commits the standby never received (measured by the cluster
+harness, docs/reliability.md), so operators set it to on or remote_write with a synchronous
+standby (docs/operations.md), and a commit returns only once the standby has it.
 """
 
 from __future__ import annotations
@@ -28,6 +33,7 @@ from typing import Any
 
 import orjson
 import psycopg
+from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 
@@ -145,11 +151,11 @@ _BATCH_KINDS = f"""
 # and the packets and actions are written only if it was. Of the columns a feed writes,
 # those the changes leave out keep their values (jsonb_populate_record fills them from the
 # row itself); the stop flag and the editable fields as the batch left them come back. Run
-# on its own it is its own transaction, committed asynchronously (the module's docstring
-# says why).
+# on its own it is its own transaction, committed as DDE_SYNCHRONOUS_COMMIT says (the
+# module's docstring says why); a parameter, so one prepared statement serves every level.
 _WRITE = f"""
 WITH settings AS (
-    SELECT set_config('synchronous_commit', 'off', true),
+    SELECT set_config('synchronous_commit', %(synchronous_commit)s, true),
            set_config('{WRITER_EPOCH_SETTING}', %(epoch)s, true)
 ), fixture AS (
     UPDATE {Fixture._meta.db_table} AS f
@@ -249,6 +255,7 @@ def _parameters(batch: Batch) -> dict[str, Any]:
     }
     fixture_id = str(batch.fixture_id)
     return {
+        "synchronous_commit": settings.DDE_SYNCHRONOUS_COMMIT,
         "epoch": "" if batch.epoch is None else str(batch.epoch),
         "edited": batch.edited,
         "changes": dumps({_column(Fixture, k): v for k, v in changes.items()}),

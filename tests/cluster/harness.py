@@ -7,17 +7,21 @@ viewers and daphne, the same records and checks (``tests/faults/checks.py``); bu
 listener worker runs on a host of its own (``tests/cluster/network.py``), the services
 listen on the bridge, and the wire carries no faults of its own, so that what the checks
 find is the network fault's. The controller measures from Postgres who holds each
-fixture's lock, as the fault suite's does.
+fixture's lock, as the fault suite's does. Beat and the simulator have hosts of their own;
+the viewers reach two web hosts through HAProxy (``tests/cluster/web.py``), both on the
+machine's own namespace with Postgres and Redis.
 """
 
 from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import math
 import os
 import shutil
 import signal
 import subprocess
+import sys
 import threading
 import time
 from dataclasses import dataclass, field
@@ -35,12 +39,14 @@ from dde_site.database_url import parse_database_url
 from dde_site.redis_config import RedisTarget, celery_broker
 from streams.feed.locks import LOCKS_APPLICATION
 from streams.simulator import Schedule, Simulator
-from tests.cluster.network import BRIDGE_ADDRESS, SUBNET, Host, Network
+from tests.cluster.network import BRIDGE_ADDRESS, SUBNET, Host, Network, inside
+from tests.cluster.viewers import HostNotingCrowd, ViewerConnection
+from tests.cluster.web import WebTier
 from tests.faults.campaign import ALIAS, AUDIT_SQL, DATABASE, TOKEN, Campaign
 from tests.faults.controller import Controller
 from tests.faults.records import CampaignConfig, CampaignResult, Recovery
 from tests.faults.services import PostgresCluster, ProductProcesses, RedisServer, free_port
-from tests.faults.viewers import ViewerCrowd
+from tests.support.processes import ROOT
 
 # Every write of a fixture's listener state, with the address of the session that made it:
 # a healed worker must write none for the fixtures it lost (issue #18).
@@ -118,6 +124,22 @@ class ReplicatedPostgres:
             "-D", str(self.replica.data / "data"), "-R", "-X", "stream",
         )  # fmt: skip
         self.replica.start()  # a standby: the copy has standby.signal and primary_conninfo
+        self._make_the_standby_synchronous()
+
+    def _make_the_standby_synchronous(self) -> None:
+        """What docs/operations.md asks of an operator whose primary has a standby to
+        promote: ``synchronous_standby_names``, so that a commit made with
+        ``synchronous_commit`` on returns only once the standby has it. Set after the base
+        backup, so that the standby, once promoted, does not wait for a standby of its own."""
+        with psycopg.connect(self.primary.url("postgres"), autocommit=True) as conn:
+            conn.execute("ALTER SYSTEM SET synchronous_standby_names = '*'")
+            conn.execute("SELECT pg_reload_conf()")
+            deadline = time.monotonic() + 30
+            query = "SELECT count(*) FROM pg_stat_replication WHERE sync_state = 'sync'"
+            while conn.execute(query).fetchone() != (1,):
+                if time.monotonic() > deadline:
+                    raise RuntimeError("the replica is not a synchronous standby after 30 s")
+                time.sleep(0.1)
 
     def fail_over(self) -> None:
         """The primary dies at once (no shutdown checkpoint, as in a crash) and the
@@ -204,6 +226,42 @@ class HostFault:
     state_writes_after: list[tuple[str, str, dt.datetime]] = field(default_factory=list)
 
 
+@dataclass
+class WebHostFault:
+    """A web host cut off while viewers watch through HAProxy, and how they came back."""
+
+    host: str
+    at: float
+    lasted: float
+    cut_off: list[ViewerConnection]  # the viewers' connections open on it at the fault
+    marked_down: float | None = None  # seconds until HAProxy's checks took it out
+    back_in_service: float | None = None  # from the heal until HAProxy put it back
+    ended: float = math.inf  # when the harness moved on to the next fault
+
+    def resumes(self, connections: list[ViewerConnection]) -> list[ViewerConnection | None]:
+        """Per cut-off connection, the viewer's next one that received a message (its
+        resume through HAProxy), or None if it did not resume."""
+        return [
+            next(
+                (
+                    later
+                    for later in connections
+                    if later.viewer is cut.viewer
+                    and later.opened > cut.opened
+                    and later.first_message is not None
+                ),
+                None,
+            )
+            for cut in self.cut_off
+        ]
+
+    def resume_seconds(self, connections: list[ViewerConnection]) -> list[float | None]:
+        return [
+            None if later is None or later.first_message is None else later.first_message - self.at
+            for later in self.resumes(connections)
+        ]
+
+
 class ClusterController(Controller):
     def __init__(
         self,
@@ -212,11 +270,16 @@ class ClusterController(Controller):
         hosts: dict[int, Host],
         sentinel: SentinelledRedis,
         logs: Path,
+        web: WebTier,
+        crowd: HostNotingCrowd,
         **kw: Any,
     ) -> None:
         super().__init__(*args, **kw)
         self.network = network
         self.hosts = hosts  # worker pid -> its host
+        self.web = web
+        self.crowd = crowd
+        self.web_faults: list[WebHostFault] = []
         self.sentinel = sentinel
         self.logs = logs
         self.host_faults: list[HostFault] = []
@@ -252,6 +315,33 @@ class ClusterController(Controller):
                 failover.tasks_again = (handled - wall).total_seconds()
             time.sleep(0.2)
         return failover
+
+    def partition_web_host(self, hold: float) -> WebHostFault:
+        """Cut off the web host serving the most viewers for ``hold`` seconds, then heal
+        it; measure until HAProxy takes it out, until each viewer it served receives again
+        through HAProxy (from the other host: it resumes from its position), and until
+        HAProxy puts the healed host back."""
+        open_now = [c for c in list(self.crowd.connections) if c.closed is None]
+        served = {name: sum(c.host == name for c in open_now) for name in self.web.hosts}
+        name = max(served, key=lambda host: served[host])
+        at = time.monotonic()
+        self.network.partition(name)
+        cut_off = [c for c in open_now if c.host == name]
+        fault = WebHostFault(name, at, hold, cut_off)
+        self.web_faults.append(fault)
+        try:
+            fault.marked_down = self.web.wait_for_status(name, "DOWN", since=at, timeout=30)
+            deadline = at + 60
+            while time.monotonic() < deadline and None in fault.resumes(self.crowd.connections):
+                time.sleep(0.05)
+            time.sleep(max(0.0, at + hold - time.monotonic()))
+        finally:
+            self.network.heal(name)
+        fault.back_in_service = self.web.wait_for_status(
+            name, "UP", since=time.monotonic(), timeout=30
+        )
+        fault.ended = time.monotonic()
+        return fault
 
     def partition_worker_host(self, ids: list[str], hold: float) -> HostFault:
         """Cut off the host of the worker that follows the most fixtures for ``hold``
@@ -364,6 +454,8 @@ class ClusterController(Controller):
 class ClusterCampaign(Campaign):
     """The fault campaign's set-up and collection, with worker hosts as namespaces."""
 
+    crowd: HostNotingCrowd
+
     def __init__(
         self,
         config: CampaignConfig,
@@ -371,10 +463,14 @@ class ClusterCampaign(Campaign):
         *,
         partition_seconds: float,
         freeze_seconds: float,
+        web_partition_seconds: float,
+        synchronous_commit: str,
     ) -> None:
         self.config = config
         self.partition_seconds = partition_seconds
         self.freeze_seconds = freeze_seconds
+        self.web_partition_seconds = web_partition_seconds
+        self.synchronous_commit = synchronous_commit
         self.logs = artefacts / "cluster"
         self.logs.mkdir(parents=True, exist_ok=True)
         for old in self.logs.glob("*.log"):
@@ -398,7 +494,8 @@ class ClusterCampaign(Campaign):
         self.controller = ClusterController(
             self.config, postgres=self.postgres, database=DATABASE, redis=self.redis,
             processes=self.processes, keys=self.keys, network=self.network,
-            hosts=self.worker_hosts, sentinel=self.sentinelled, logs=self.logs,
+            hosts=self.worker_hosts, sentinel=self.sentinelled, logs=self.logs, web=self.web,
+            crowd=self.crowd,
         )  # fmt: skip
 
     def _start_database(self) -> None:
@@ -420,7 +517,11 @@ class ClusterCampaign(Campaign):
             schedule=self.schedule, token=TOKEN, pace=self.config.pace,
             heartbeat=self.config.heartbeat,
         )  # fmt: skip
-        self.feed = self.simulator.start_in_thread(BRIDGE_ADDRESS, 0)
+        # A thread of the test process (the checks read its schedule and journal), on a
+        # host of its own: the listeners reach the vendor over the bridge, as over a WAN.
+        host = self.network.add_host("sim")
+        with inside(host):
+            self.feed = self.simulator.start_in_thread(host.address, 0)
 
     def _bridge_url(self, url: str) -> str:
         return url.replace("127.0.0.1", BRIDGE_ADDRESS)
@@ -437,6 +538,9 @@ class ClusterCampaign(Campaign):
             "DDE_STREAMS_URL": self.feed.ws_url,
             "DDE_API_URL": self.feed.http_url,
             "DDE_AUTH_TOKEN": TOKEN,
+            # The primary has a synchronous standby: packets commit on both before any
+            # viewer is told of them (docs/operations.md), unless a run asks otherwise.
+            "DDE_SYNCHRONOUS_COMMIT": self.synchronous_commit,
             "DDE_WATCHDOG_SECONDS": str(self.config.watchdog),
             "DISPATCH_INTERVAL_SECONDS": str(self.config.dispatch_interval),
             "LISTENER_AUTH_RETRY_SECONDS": str(self.config.auth_retry),
@@ -450,13 +554,25 @@ class ClusterCampaign(Campaign):
             host = self.network.add_host(name)
             worker = self.processes.start_worker(wrap=host.wrap())
             self.worker_hosts[worker.pid] = host
-        self.processes.start_beat(self.postgres.data)
-        daphne_port = self.processes.start_daphne()
-        self.crowd = ViewerCrowd(
-            f"ws://127.0.0.1:{daphne_port}",
-            seed=self.config.seed,
-            leave_after=self.config.viewer_stay,
+        self._start_beat(self.network.add_host("beat"))
+        web_hosts = [self.network.add_host(name) for name in ("web1", "web2")]
+        self.web = WebTier(self.processes, web_hosts, self.logs)
+        self.web.start()
+        self.crowd = HostNotingCrowd(
+            self.web.url, seed=self.config.seed, leave_after=self.config.viewer_stay
         )
+
+    def _start_beat(self, host: Host) -> None:
+        """Beat (exactly one: the dispatcher tick) on a host of its own."""
+        command = [
+            *host.wrap(), sys.executable, "-m", "dde_site.processes", "beat",
+            "--schedule", str(self.postgres.data / "beat-schedule"), "--loglevel", "WARNING",
+        ]  # fmt: skip
+        with (self.logs / "beat.log").open("ab") as log:
+            beat = subprocess.Popen(
+                command, cwd=ROOT, env=self.processes.env, stdout=log, stderr=subprocess.STDOUT
+            )
+        self.processes.others.append(beat)  # stopped by stop_all
 
     def _play_wave(self, wave: int, count: int) -> list[Any]:
         connections[ALIAS].close()
@@ -470,6 +586,8 @@ class ClusterCampaign(Campaign):
             # The fault must find every match followed and storing, or it takes nothing.
             self.controller.wait_until_followed(ids, timeout=60)
             time.sleep(2.0)
+            self.controller.partition_web_host(self.web_partition_seconds)
+            self.controller.wait_until_followed(ids, timeout=60)
             self.controller.partition_worker_host(ids, self.partition_seconds)
             self.controller.wait_until_followed(ids, timeout=60)
             time.sleep(2.0)
@@ -520,8 +638,23 @@ class ClusterCampaign(Campaign):
         try:
             super().stop_services()
         finally:
-            self.sentinelled.stop()
-            self.network.remove()
+            try:
+                if hasattr(self, "web"):
+                    self.web.stop()
+            finally:
+                self.sentinelled.stop()
+                self.network.remove()
+
+
+@dataclass
+class ClusterRun:
+    result: CampaignResult
+    host_faults: list[HostFault]
+    redis_failovers: list[RedisFailover]
+    postgres_failovers: list[Recovery]
+    web_faults: list[WebHostFault]
+    crowd: HostNotingCrowd
+    synchronous_commit: str
 
 
 def run_cluster_campaign(
@@ -531,20 +664,26 @@ def run_cluster_campaign(
     *,
     partition_seconds: float,
     freeze_seconds: float,
-) -> tuple[CampaignResult, list[HostFault], list[RedisFailover], list[Recovery]]:
+    web_partition_seconds: float,
+    synchronous_commit: str,
+) -> ClusterRun:
     campaign = ClusterCampaign(
-        config, artefacts, partition_seconds=partition_seconds, freeze_seconds=freeze_seconds
-    )
+        config, artefacts, partition_seconds=partition_seconds, freeze_seconds=freeze_seconds,
+        web_partition_seconds=web_partition_seconds, synchronous_commit=synchronous_commit,
+    )  # fmt: skip
     with unblock():
         try:
             campaign.start_services()
             result = campaign.run()
             controller = campaign.controller
-            return (
+            return ClusterRun(
                 result,
                 controller.host_faults,
                 controller.redis_failovers,
                 controller.postgres_failovers,
+                controller.web_faults,
+                campaign.crowd,
+                synchronous_commit,
             )
         finally:
             campaign.stop_services()

@@ -1,23 +1,26 @@
 """Hosts as Linux network namespaces on one bridge, and the faults the network can have.
 
 The machine's own namespace holds the bridge and the shared services of the harness
-(Postgres, Redis, the simulator, beat), reachable at ``BRIDGE_ADDRESS``; each worker host
-is a namespace joined to the bridge by a veth pair. Partitioning a host sets its bridge
-port to "disabled": the bridge drops every frame from it and forwards none to it, while
-both links stay up, so neither side is told (no FIN, no RST, no carrier loss), which is
-what a failed switch or router between them does. The neighbour entries are permanent, so
-that a failed ARP does not tell the host either ("no route to host"). Everything made here
-is removed by ``remove`` (also at exit, should a test die).
+(Postgres, Redis, HAProxy and the viewers), reachable at ``BRIDGE_ADDRESS``; every other
+host (workers, web, beat, the simulator) is a namespace joined to the bridge by a veth
+pair. Partitioning a host sets its bridge port to "disabled": the bridge drops every frame
+from it and forwards none to it, while both links stay up, so neither side is told (no
+FIN, no RST, no carrier loss), which is what a failed switch or router between them does.
+The neighbour entries are permanent, so that a failed ARP does not tell the host either
+("no route to host"). Everything made here is removed by ``remove`` (also at exit, should
+a test die).
 """
 
 from __future__ import annotations
 
 import atexit
 import contextlib
+import ctypes
 import ipaddress
 import os
 import shutil
 import subprocess
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 # A private /24 unlikely to be in use; the bridge and namespaces carry the same prefix, so
@@ -117,6 +120,32 @@ class Network:
             _ip("netns", "del", host.namespace, check=False)
         self.hosts.clear()
         _ip("link", "del", BRIDGE, check=False)
+
+
+_CLONE_NEWNET = 0x40000000
+
+
+@contextlib.contextmanager
+def inside(host: Host) -> Iterator[None]:
+    """Run the calling thread on ``host`` for a while. A network namespace belongs to a
+    thread, not a process, and a thread starts in its creator's: a thread started in here
+    (a server of the test process, such as the simulator) stays on the host after the
+    caller has gone back, and its sockets with it."""
+    libc = ctypes.CDLL(None, use_errno=True)
+
+    def enter(namespace: int) -> None:
+        if libc.setns(namespace, _CLONE_NEWNET) != 0:
+            raise OSError(ctypes.get_errno(), "setns into a network namespace failed")
+
+    with (
+        open("/proc/thread-self/ns/net") as home,
+        open(f"/run/netns/{host.namespace}") as there,
+    ):
+        enter(there.fileno())
+        try:
+            yield
+        finally:
+            enter(home.fileno())
 
 
 def _bridge_port_state(port: str, state: str) -> None:

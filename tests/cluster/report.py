@@ -10,27 +10,23 @@ import platform
 from pathlib import Path
 from typing import Any
 
-from tests.cluster.harness import HostFault, RedisFailover
+from tests.cluster.harness import ClusterRun, HostFault, WebHostFault
+from tests.cluster.viewers import HostNotingCrowd
 from tests.faults.checks import Figures, percentile
-from tests.faults.records import CampaignResult, Recovery
+from tests.faults.records import Recovery
 
 CHECKS = ("log", "replay", "writers", "viewers")
 
 
-def summary(
-    result: CampaignResult,
-    figures: Figures,
-    faults: list[HostFault],
-    failovers: list[RedisFailover],
-    promotions: list[Recovery],
-) -> dict[str, Any]:
-    matches = figures.matches
+def summary(run: ClusterRun, figures: Figures) -> dict[str, Any]:
+    result, matches = run.result, figures.matches
     return {
         "run_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "machine": f"{platform.machine()}, {os.cpu_count()} CPUs",
         "matches": len(matches),
         "pace": result.config.pace,
         "dispatch_interval": result.config.dispatch_interval,
+        "synchronous_commit": run.synchronous_commit,
         "wall_seconds": round(result.wall_seconds, 1),
         "packets_compared": sum(m.packets_expected for m in matches),
         "missing": sum(m.missing for m in matches),
@@ -38,12 +34,40 @@ def summary(
         "payload_mismatches": sum(m.payload_mismatches for m in matches),
         "listeners_that_stored": sum(m.listeners for m in matches),
         "problems": {check: figures.problems(check) for check in CHECKS},
-        "faults": [_fault(fault) for fault in faults],
-        "postgres_failovers": [_followed_again(p) for p in promotions],
+        "faults": [_fault(fault) for fault in run.host_faults],
+        "web_partitions": [_web_fault(f, run.crowd) for f in run.web_faults],
+        "postgres_failovers": [_followed_again(p) for p in run.postgres_failovers],
         "redis_failovers": [
             {"promoted_seconds": f.promoted, "tasks_again_seconds": f.tasks_again}
-            for f in failovers
+            for f in run.redis_failovers
         ],
+    }
+
+
+def _web_fault(fault: WebHostFault, crowd: HostNotingCrowd) -> dict[str, Any]:
+    resumes = fault.resumes(crowd.connections)
+    seconds = fault.resume_seconds(crowd.connections)
+    resumed = sorted(s for s in seconds if s is not None)
+    return {
+        "host": fault.host,
+        "lasted_seconds": fault.lasted,
+        "viewers_cut_off": len(fault.cut_off),
+        "steady_viewers_cut_off": sum(c.viewer.steady for c in fault.cut_off),
+        "viewers_resumed": len(resumed),
+        "resumed_on": sorted({later.host for later in resumes if later is not None}),
+        "resume_seconds": resumed,
+        "resume_p50": percentile(resumed, 0.5),
+        "resume_max": max(resumed) if resumed else math.nan,
+        "marked_down_seconds": fault.marked_down,
+        "back_in_service_seconds": fault.back_in_service,
+        # While the fault lasted (from the cut until HAProxy put the host back).
+        "violations_of_viewers_cut_off": sorted(
+            {
+                f"viewer {c.viewer.number}: {v}"
+                for c in fault.cut_off
+                for v in crowd.violations_between(c.viewer, fault.at, fault.ended)
+            }
+        ),
     }
 
 
@@ -81,8 +105,23 @@ def _s(value: float | None) -> str:
 def markdown(data: dict[str, Any]) -> str:
     lines = [
         f"Run of {data['run_at']} on {data['machine']}: {data['matches']} matches at pace "
-        f"{data['pace']:g}, dispatcher tick {data['dispatch_interval']:g} s, "
+        f"{data['pace']:g}, dispatcher tick {data['dispatch_interval']:g} s, packets committed "
+        f"with synchronous_commit {data['synchronous_commit']} (a synchronous standby), "
         f"{data['wall_seconds']:.0f} s of wall time including setup.",
+        "",
+        "| web host partitioned | viewers cut off (steady) | resumed through HAProxy"
+        " | on | resume p50 (s) | max (s) | HAProxy took it out after (s)"
+        " | back in service after the heal (s) |",
+        "| --- | ---: | ---: | --- | ---: | ---: | ---: | ---: |",
+    ]
+    for web in data["web_partitions"]:
+        lines.append(
+            f"| {web['host']} ({web['lasted_seconds']:g} s) | {web['viewers_cut_off']} "
+            f"({web['steady_viewers_cut_off']}) | {web['viewers_resumed']} | "
+            f"{', '.join(web['resumed_on'])} | {_s(web['resume_p50'])} | {_s(web['resume_max'])} | "
+            f"{_s(web['marked_down_seconds'])} | {_s(web['back_in_service_seconds'])} |"
+        )
+    lines += [
         "",
         "| fault | fixtures lost | followed again | p50 (s) | max (s)"
         " | host back at work after (s) | its state writes after the fault |",

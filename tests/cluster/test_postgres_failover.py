@@ -1,5 +1,7 @@
-"""The Postgres primary killed mid-match and its streaming replica promoted: every process
-finds the new primary through the hosts of DATABASE_URL, and nothing is lost or doubled."""
+"""The Postgres primary killed mid-match and its synchronous standby promoted: every process
+finds the new primary through the hosts of DATABASE_URL, and nothing is lost or doubled,
+in storage or on any viewer's screen (packets commit on the standby too before viewers are
+told of them: the viewers check in test_worker_partition.py covers the whole run)."""
 
 from __future__ import annotations
 
