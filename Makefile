@@ -16,7 +16,7 @@ lint:
 bench-ingest:  ## ingest benchmark (not part of the tests)
 	bash scripts/bench.sh bench/ingest.py
 
-bench-live:  ## live delivery benchmark: feed to websocket viewers through daphne
+bench-live:  ## live delivery benchmark: feed to websocket viewers through the web process, against a bare broadcast
 	bash scripts/bench.sh bench/live.py
 
 bench-export:  ## REST export benchmark: a million actions as CSV and NDJSON, JSON pages

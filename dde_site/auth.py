@@ -51,7 +51,7 @@ def login_username(request: HttpRequest, credentials: dict[str, Any] | None) -> 
 def client_ip(request: HttpRequest) -> str | None:
     """The visitor's address: ``settings.CLIENT_IP_HEADER`` (set by the proxy in front, its
     last address if it holds a list) when that names a header holding an IP address,
-    else the address daphne saw."""
+    else the address the web server saw."""
     remote: str | None = request.META.get("REMOTE_ADDR")
     header = settings.CLIENT_IP_HEADER
     if not header:

@@ -22,7 +22,7 @@ def content_security_policy(get_response: GetResponse) -> GetResponse:
     """Adds ``settings.CONTENT_SECURITY_POLICY`` and ``settings.PERMISSIONS_POLICY`` unless
     a view set a policy of its own.
 
-    Both sync and async, so daphne does not hop to a thread for it on every request.
+    Both sync and async, so the ASGI handler does not hop to a thread for it on every request.
     """
     if iscoroutinefunction(get_response):
 

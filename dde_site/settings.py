@@ -69,6 +69,7 @@ if METRICS_TOKEN and len(METRICS_TOKEN) < 16:
     )
 
 INSTALLED_APPS = [
+    # Only for `manage.py runserver` (ASGI, websockets included); deployments run uvicorn.
     "daphne",
     "django.contrib.admin",
     "django.contrib.auth",
@@ -149,7 +150,7 @@ PERMISSIONS_POLICY = ", ".join(
 # username from one client address lock that pair out for ADMIN_LOGIN_COOLOFF_MINUTES;
 # a correct password is refused meanwhile (429), other users and addresses are unaffected,
 # and each further try restarts the wait. Counted in Postgres (the login already needs
-# it), so every daphne process shares the count and a Redis restart forgets nothing; the
+# it), so every web process shares the count and a Redis restart forgets nothing; the
 # admin lists the attempts, and `manage.py axes_reset` lifts a lockout. Behind a proxy,
 # CLIENT_IP_HEADER names the header carrying the visitor's address (docs/security.md).
 AUTHENTICATION_BACKENDS = [
@@ -163,7 +164,7 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_CLIENT_IP_CALLABLE = "dde_site.auth.client_ip"
 AXES_USERNAME_CALLABLE = "dde_site.auth.login_username"
-# Only set when the proxy overwrites it, and daphne is reachable through the proxy alone:
+# Only set when the proxy overwrites it, and the web process is reachable through the proxy alone:
 # anyone who can set it themselves could claim a new address on every try.
 CLIENT_IP_HEADER = env_header("CLIENT_IP_HEADER", "X-Real-IP")
 
@@ -259,13 +260,13 @@ REDIS_CONNECTION_OPTIONS = redis_config.connection_options(
     health_check_interval=env_float("REDIS_HEALTH_CHECK_SECONDS", 10.0, minimum=1.0),
 )
 
-# The pub/sub layer, not the core one: a group send is one PUBLISH, and each daphne process
+# The pub/sub layer, not the core one: a group send is one PUBLISH, and each web process
 # subscribes to a group once and fans out to its viewers in memory. The core layer keeps a
 # Redis list per consumer and writes every group message into each of them, which near a
 # thousand viewers of one match ends in Redis read time-outs and "too many connections".
 # Delivery is at most once; viewers never depend on it, because every event carries its
 # position and a consumer that sees a gap catches up from Postgres. Each event loop (one
-# per daphne process, one per listener) keeps one connection. ``socket_timeout`` bounds a
+# per web process, one per listener) keeps one connection. ``socket_timeout`` bounds a
 # publish to a hung Redis; idle subscribers poll with their own short timeout, so a viewer
 # waiting for kick-off is never closed by it.
 # Redis pub/sub channels are server-wide, whatever the database number in REDIS_URL: the
@@ -404,7 +405,7 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
 }
-# Throttle counters live in Redis so every daphne process counts against the same limit.
+# Throttle counters live in Redis so every web process counts against the same limit.
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
     "api": {

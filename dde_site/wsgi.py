@@ -1,4 +1,4 @@
-"""WSGI entry point, for management tooling only; the product is served by daphne (ASGI)."""
+"""WSGI entry point, for management tooling only; the product is served by uvicorn (ASGI)."""
 
 import os
 

@@ -113,7 +113,7 @@ class IsApiReader(BasePermission):
 class ApiThrottle(BaseThrottle):
     """A fixed-window request count per token (or staff member), shared through Redis.
 
-    The count is one atomic INCR per request, so several daphne processes share a limit
+    The count is one atomic INCR per request, so several web processes share a limit
     without a lost update. If Redis is unreachable the request is let through: the API
     keeps answering and the throttle is back when Redis is.
     """

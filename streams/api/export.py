@@ -1,6 +1,6 @@
 """Streamed downloads: rows read through a server-side cursor, written chunk by chunk.
 
-Under daphne a ``StreamingHttpResponse`` over a synchronous iterator is read whole into
+Under ASGI a ``StreamingHttpResponse`` over a synchronous iterator is read whole into
 memory before the first byte is sent (DESIGN.md "Streams are async"). So an export is an
 async generator on its own psycopg ``AsyncConnection``: one read-only transaction, one
 named cursor fetched a chunk at a time, no thread hops, and Django's pool untouched. The

@@ -66,7 +66,7 @@ class ClusterCollector(Collector):
         keys = list(self._redis.scan_iter(match=metrics.viewers_key("*"), count=500))
         counts = self._redis.mget(keys) if keys else []
         family = GaugeMetricFamily(
-            "dde_connected_viewers", "Websocket viewers connected to daphne processes now."
+            "dde_connected_viewers", "Websocket viewers connected to the web processes now."
         )
         family.add_metric([], sum(int(count) for count in counts if count is not None))
         return family

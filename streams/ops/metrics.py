@@ -1,6 +1,6 @@
 """Metrics recorded by every process and summed cluster-wide in Redis.
 
-Listener workers and daphne processes run on many machines, so a per-process registry
+Listener workers and web processes run on many machines, so a per-process registry
 would show one process's share (``docs/operations.md`` says why we do not scrape each
 process). Each process records into prometheus_client's own ``Counter``, ``Histogram``
 and ``Gauge`` objects, kept out of any registry: recording is an in-memory add under the

@@ -16,7 +16,7 @@ AsyncGetResponse = Callable[[HttpRequest], Awaitable[HttpResponseBase]]
 
 
 class ApiRequestMetrics:
-    """Sync and async capable, so daphne does not hop threads for it."""
+    """Sync and async capable, so the ASGI handler does not hop threads for it."""
 
     sync_capable = True
     async_capable = True

@@ -147,8 +147,8 @@ def change_message(
     )
 
 
-# A snapshot message's actions stay under this many bytes of JSON: daphne refuses to send a
-# frame over its websocket_max_message_size (1 MiB unless set), and closes the socket.
+# A snapshot message's actions stay under this many bytes of JSON: many servers, proxies and
+# clients refuse a websocket message over 1 MiB (daphne did, and closed the socket).
 SNAPSHOT_PART_BYTES = 256 * 1024
 
 

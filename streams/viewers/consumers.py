@@ -66,8 +66,9 @@ class ReadOnlyConsumer(AsyncWebsocketConsumer):
     async def dispatch(self, message: dict[str, Any]) -> None:
         # Channels' own dispatch first closes stale database connections in a worker
         # thread, for every message to every consumer: with 1,000 viewers that thread hop
-        # was a third of daphne's time per change. Our handlers touch the database only
-        # through database_sync_to_async, which closes them in the thread it runs on.
+        # was a third of daphne's time per change (docs/benchmarks.md). Our handlers touch
+        # the database only through database_sync_to_async, which closes them in the thread
+        # it runs on.
         handler = getattr(self, get_handler_name(message), None)
         if handler is None:
             raise ValueError(f"No handler for message type {message['type']}")

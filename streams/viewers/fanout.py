@@ -72,7 +72,7 @@ class LocalGroup:
                 await self.layer.group_discard(self.name, self.channel)
 
 
-# Per event loop: a daphne process has one, test runs make one per test.
+# Per event loop: a web process has one, test runs make one per test.
 _by_loop: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[str, LocalGroup]] = (
     weakref.WeakKeyDictionary()
 )

@@ -3,7 +3,7 @@ are network namespaces, while a host is cut off, frozen or healed.
 
 It is the fault campaign (``tests/faults/campaign.py``) on another network: the same
 dedicated Postgres (with its packet audit trigger) and Redis, the same simulator,
-viewers and daphne, the same records and checks (``tests/faults/checks.py``); but each
+viewers and the web process, the same records and checks (``tests/faults/checks.py``); but each
 listener worker runs on a host of its own (``tests/cluster/network.py``), the services
 listen on the bridge, and the wire carries no faults of its own, so that what the checks
 find is the network fault's. The controller measures from Postgres who holds each

@@ -1,8 +1,8 @@
-"""Two web hosts (daphne, as ``python -m dde_site.processes web`` starts it) behind HAProxy.
+"""Two web hosts (uvicorn, as ``python -m dde_site.processes web`` starts it) behind HAProxy.
 
 HAProxy (Debian's package) runs on the viewers' host, the machine's own namespace, with a
 configuration written here; the viewers connect to it only. What it must do for a web host
-that drops off the network while its daphne keeps running: notice by its health checks
+that drops off the network while its web process keeps running: notice by its health checks
 within about a second (a TCP check, not /healthz: /healthz fails on every web host at once
 while Postgres or Redis fails over, and taking every host out then would drop every viewer),
 close the sessions it still holds to that host (``on-marked-down shutdown-sessions``;
@@ -79,7 +79,7 @@ backend web
 
 
 class WebTier:
-    """The web hosts' daphne processes (stopped with the product's processes) and HAProxy."""
+    """The web hosts' web processes (stopped with the product's processes) and HAProxy."""
 
     def __init__(self, processes: ProductProcesses, hosts: list[Host], logs: Path) -> None:
         self.processes = processes
@@ -98,7 +98,7 @@ class WebTier:
 
     def start(self) -> None:
         for host in self.hosts.values():
-            self._start_daphne(host)
+            self._start_web(host)
         self.config.write_text(
             haproxy_config(self.port, list(self.hosts.values()), self.stats_socket)
         )
@@ -115,23 +115,23 @@ class WebTier:
                 raise RuntimeError("HAProxy does not see both web hosts up after 30 s")
             time.sleep(0.1)
 
-    def _start_daphne(self, host: Host) -> None:
+    def _start_web(self, host: Host) -> None:
         command = [
             *host.wrap(), sys.executable, "-m", "dde_site.processes", "web",
             "--bind", host.address, "--port", str(WEB_PORT),
         ]  # fmt: skip
-        with (self.logs / f"daphne-{host.name}.log").open("ab") as log:
-            daphne = subprocess.Popen(
+        with (self.logs / f"web-{host.name}.log").open("ab") as log:
+            web = subprocess.Popen(
                 command, cwd=Path(__file__).resolve().parents[2], env=self.processes.env,
                 stdout=log, stderr=subprocess.STDOUT,
             )  # fmt: skip
-        self.processes.others.append(daphne)  # stopped by stop_all, as the campaign's daphne
+        self.processes.others.append(web)  # stopped by stop_all, as the campaign's web process
         deadline = time.monotonic() + 60
         while not _accepts(host.address, WEB_PORT):
-            if daphne.poll() is not None:
-                raise RuntimeError(f"daphne on {host.name} exited with {daphne.returncode}")
+            if web.poll() is not None:
+                raise RuntimeError(f"the web process on {host.name} exited with {web.returncode}")
             if time.monotonic() > deadline:
-                raise RuntimeError(f"daphne on {host.name} is not listening after 60 s")
+                raise RuntimeError(f"the web process on {host.name} is not listening after 60 s")
             time.sleep(0.1)
 
     def status(self, name: str) -> str | None:

@@ -103,8 +103,8 @@ class Campaign:
         self.feed = self.simulator.start_in_thread("127.0.0.1", 0)
 
     def _start_product(self) -> None:
-        """Two listener workers, beat and daphne, as `make run` starts them, pointed at the
-        dedicated services; and the viewers, on daphne."""
+        """Two listener workers, beat and the web process, as `make run` starts them, pointed at the
+        dedicated services; and the viewers, on the web process."""
         env = {
             **os.environ,
             "DJANGO_SETTINGS_MODULE": "tests.settings",
@@ -125,9 +125,9 @@ class Campaign:
         self.processes.start_worker()
         self.processes.start_worker()
         self.processes.start_beat(self.postgres.data)
-        daphne_port = self.processes.start_daphne()
+        web_port = self.processes.start_web()
         self.crowd = ViewerCrowd(
-            f"ws://127.0.0.1:{daphne_port}",
+            f"ws://127.0.0.1:{web_port}",
             seed=self.config.seed,
             leave_after=self.config.viewer_stay,
         )

@@ -186,7 +186,7 @@ class RedisServer:
 
 @dataclass
 class ProductProcesses:
-    """Celery workers and beat, and daphne, as ``make run`` starts them, with one env."""
+    """Celery workers and beat, and the web process, as ``make run`` starts them, with one env."""
 
     env: dict[str, str]
     log_dir: Path
@@ -250,12 +250,12 @@ class ProductProcesses:
             )
         )
 
-    def start_daphne(self) -> int:
+    def start_web(self) -> int:
         """The web process as deployed (uvicorn, through the launcher)."""
         port = free_port()
-        daphne = self._spawn("daphne", processes.command(["web", "--port", str(port)]))
-        self.others.append(daphne)
-        wait_until_listening(port, "daphne", daphne)
+        web = self._spawn("web", processes.command(["web", "--port", str(port)]))
+        self.others.append(web)
+        wait_until_listening(port, "the web process", web)
         return port
 
     def live_workers(self) -> list[subprocess.Popen[bytes]]:
