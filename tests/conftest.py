@@ -3,27 +3,22 @@
 from __future__ import annotations
 
 import datetime as dt
-import os
-import subprocess
-import time
 import uuid
 from collections.abc import Callable, Iterator
 from typing import Any
 
 import httpx
 import pytest
-from django.conf import settings as django_settings
 from django.db import connection
 from django.utils import timezone
 
-from dde_site import processes
 from streams.dde.messages import DataPacket, parse_frame
 from streams.feed.locks import process_locks
 from streams.feed.writer import store_packets
 from streams.models import Fixture
 from streams.simulator import FaultSpec, Match, Schedule, Simulator
 from streams.stored import Arrival
-from tests.support.processes import ROOT, free_port, worker_database_url
+from tests.support.processes import started_web
 
 TOKEN = "test-token"
 
@@ -111,38 +106,9 @@ def start_feed(settings: Any) -> Iterator[StartFeed]:
 
 @pytest.fixture
 def web_process(transactional_db: None) -> Iterator[str]:
-    """The web process as deployed (`python -m dde_site.processes web`, as `make run` starts
-    it) on a free port, on the test database and Redis: its base URL."""
-    port = free_port()
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "tests.settings",
-        "DATABASE_URL": worker_database_url(),
-        "REDIS_URL": django_settings.REDIS_URL,
-        "API_THROTTLE_RATE": "100000/min",
-        "LOG_LEVEL": "WARNING",
-    }
-    process = subprocess.Popen(
-        processes.command(["web", "--port", str(port)]),
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                httpx.get(f"http://127.0.0.1:{port}/api/schema/", timeout=1)
-                break
-            except httpx.TransportError:
-                if process.poll() is not None or time.monotonic() > deadline:
-                    raise
-                time.sleep(0.1)
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
+    """The web process as deployed, on a free port, on the test database: its base URL."""
+    with started_web() as url:
+        yield url
 
 
 @pytest.fixture

@@ -3,12 +3,19 @@ free loopback port, and the URL of the test database for the child's DATABASE_UR
 
 from __future__ import annotations
 
+import contextlib
+import os
 import socket
 import subprocess
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
+import httpx
+from django.conf import settings
 from django.db import connections
+
+from dde_site import processes
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -41,3 +48,40 @@ def worker_database_url(name: str | None = None) -> str:
     auth = db["USER"] + (f":{db['PASSWORD']}" if db.get("PASSWORD") else "")
     host = f"{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}"
     return f"postgres://{auth}@{host}/{name or db['NAME']}"
+
+
+@contextlib.contextmanager
+def started_web(port: int | None = None, **env: str) -> Iterator[str]:
+    """The web process as deployed (`python -m dde_site.processes web`, as `make run` starts
+    it) on ``port`` (else a free one), on the test database and Redis, until the block ends
+    (SIGTERM, as a supervisor stops it): its base URL. ``env``: more of its environment."""
+    port = port or free_port()
+    process = subprocess.Popen(
+        processes.command(["web", "--port", str(port)]),
+        cwd=ROOT,
+        env={
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": "tests.settings",
+            "DATABASE_URL": worker_database_url(),
+            "REDIS_URL": settings.REDIS_URL,
+            "API_THROTTLE_RATE": "100000/min",
+            "LOG_LEVEL": "WARNING",
+            **env,
+        },
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                httpx.get(f"http://127.0.0.1:{port}/api/schema/", timeout=1)
+                break
+            except httpx.TransportError:
+                if process.poll() is not None or time.monotonic() > deadline:
+                    raise
+                time.sleep(0.1)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        process.terminate()
+        process.wait(timeout=15)

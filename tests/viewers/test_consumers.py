@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 from asgiref.sync import async_to_sync, sync_to_async
+from asgiref.testing import ApplicationCommunicator
 from channels.db import database_sync_to_async
 from channels.testing import WebsocketCommunicator
 
@@ -306,4 +307,20 @@ async def test_a_viewer_that_cannot_fill_a_gap_is_closed_to_resume_on_reconnect(
     await sync_to_async(match.store)(1, publish=False)  # this event never reaches anyone
     await sync_to_async(match.store)(1)
     assert await viewer.receive_output(timeout=3) == {"type": "websocket.close", "code": 1011}
+    await viewer.disconnect()
+
+
+async def test_the_lifespan_ends_the_process_subscriptions_at_shutdown(match: Match) -> None:
+    group = broadcast.fixture_group(match.fixture.id)
+    viewer = connect(f"/ws/fixtures/{match.fixture.id}/")
+    assert (await viewer.connect())[0]
+    await receive(viewer)
+    local = fanout._groups()[group]
+    lifespan = ApplicationCommunicator(application, {"type": "lifespan"})
+    await lifespan.send_input({"type": "lifespan.startup"})
+    assert await lifespan.receive_output(timeout=3) == {"type": "lifespan.startup.complete"}
+    await lifespan.send_input({"type": "lifespan.shutdown"})
+    assert await lifespan.receive_output(timeout=3) == {"type": "lifespan.shutdown.complete"}
+    assert group not in fanout._groups()
+    assert local._reader is not None and local._reader.done()
     await viewer.disconnect()
