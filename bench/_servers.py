@@ -2,8 +2,9 @@
 
 Every option listens on the same loopback port through sockets made here, so that one or
 several processes share it the same way: ``SO_REUSEPORT`` gives each process a listening
-socket of its own and the kernel spreads new connections over them by hash, which is what
-the shipped launcher does for ``--processes N`` (``dde_site/processes.py``).
+socket of its own and the kernel spreads new connections over them by hash. The option
+``uvicorn-workers2`` is the launcher's own ``web --processes 2`` instead (uvicorn's
+supervisor: one socket that its workers accept from).
 """
 
 from __future__ import annotations
@@ -23,6 +24,14 @@ class Option:
     name: str
     what: str
     processes: int = 1
+    # Started as shipped, `python -m dde_site.processes web --processes N`, binding the
+    # port itself (uvicorn's supervisor and its workers share one socket), not given one.
+    launcher: bool = False
+
+    def launcher_command(self, port: int) -> list[str]:
+        from dde_site.processes import command
+
+        return command(["web", "--port", str(port), "--processes", str(self.processes)])
 
     def command(self, fd: int) -> list[str]:
         """The command line of one process that serves the listening socket ``fd``."""
@@ -51,6 +60,12 @@ OPTIONS = {
         Option("daphne-x2", "daphne, two processes sharing the port (SO_REUSEPORT)", 2),
         Option("uvicorn", "uvicorn, one process (uvloop, httptools, websockets sans-I/O)"),
         Option("uvicorn-x2", "uvicorn, two processes sharing the port (SO_REUSEPORT)", 2),
+        Option(
+            "uvicorn-workers2",
+            "uvicorn, two worker processes under its supervisor (web --processes 2)",
+            2,
+            launcher=True,
+        ),
     )
 }
 

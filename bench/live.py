@@ -201,7 +201,7 @@ def new_fixture(fixture_id: uuid.UUID, kickoff: dt.datetime, name: str) -> Fixtu
 
 @dataclass
 class Server:
-    processes: list[subprocess.Popen[bytes]]
+    processes: list[Any]  # Popen, or Child for a worker of a server's own supervisor
     port: int
 
     @property
@@ -220,8 +220,14 @@ class Server:
 @contextlib.contextmanager
 def web(option: Option, logdir: Path, name: str, port: int | None = None) -> Iterator[Server]:
     """The product's ASGI app served by ``option`` on a loopback port (``port``, else a
-    free one), its processes sharing it through sockets of their own."""
+    free one): its processes sharing it through sockets of their own, or as the launcher
+    starts them."""
     port = port or free_port()
+    if option.launcher:
+        with launched(port, logdir, f"{option.name}-{name}", option.launcher_command(port)) as s:
+            # uvicorn's supervisor and its workers: the workers serve.
+            yield Server([*s.processes, *children(s.pid)], port)
+        return
     sockets = listening_sockets(option.processes, port)
     processes: list[subprocess.Popen[bytes]] = []
     with contextlib.ExitStack() as stack:
@@ -241,6 +247,17 @@ def web(option: Option, logdir: Path, name: str, port: int | None = None) -> Ite
             sock.close()
         wait_until_serving(port, processes, timeout=30)
         yield Server(processes, port)
+
+
+def children(pid: int) -> list[Child]:
+    return [Child(int(c)) for c in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+
+
+@dataclass
+class Child:
+    """A process this one did not start (a server's worker): only its pid is needed."""
+
+    pid: int
 
 
 def wait_until_serving(port: int, processes: list[subprocess.Popen[bytes]], timeout: float) -> None:
@@ -734,9 +751,11 @@ STORM_RESUME_TARGET = 10.0
 
 
 @contextlib.contextmanager
-def launched(port: int, logdir: Path, name: str) -> Iterator[Server]:
-    """``python -m dde_site.processes web`` on ``port``, as deployed."""
-    command = processes.command(["web", "--port", str(port)])
+def launched(
+    port: int, logdir: Path, name: str, command: list[str] | None = None
+) -> Iterator[Server]:
+    """``python -m dde_site.processes web`` on ``port``, as deployed (or ``command``)."""
+    command = command or processes.command(["web", "--port", str(port)])
     with (logdir / f"web-{name}.log").open("ab") as log:
         process = subprocess.Popen(
             command, cwd=ROOT, env=child_env(), stdout=log, stderr=subprocess.STDOUT

@@ -19,6 +19,13 @@ ASGI_APP = "dde_site.asgi:application"
 LISTENERS_QUEUE = "listeners"
 
 
+def positive(text: str) -> int:
+    number = int(text)
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, not {number}")
+    return number
+
+
 def parser() -> argparse.ArgumentParser:
     root = argparse.ArgumentParser(prog="python -m dde_site.processes")
     roles = root.add_subparsers(dest="role", required=True)
@@ -26,6 +33,12 @@ def parser() -> argparse.ArgumentParser:
     web = roles.add_parser("web", help="uvicorn: pages, API, websockets, /healthz, /metrics")
     web.add_argument("--bind", default="127.0.0.1")
     web.add_argument("--port", type=int, default=8000)
+    web.add_argument(
+        "--processes",
+        type=positive,
+        default=1,
+        help="server processes sharing the port, under uvicorn's supervisor (one per core)",
+    )
 
     worker = roles.add_parser("worker", help="celery worker following fixtures")
     # Each listener holds a thread of the pool for its whole match: this is the most
@@ -89,9 +102,10 @@ def command(args: Sequence[str]) -> list[str]:
     options = parser().parse_args(list(args))
     python = [sys.executable]
     if options.role == "web":
+        workers = ["--workers", str(options.processes)] if options.processes > 1 else []
         return [
             *python, "-m", "uvicorn", "--host", options.bind, "--port", str(options.port),
-            *uvicorn_options(), ASGI_APP,
+            *uvicorn_options(), *workers, ASGI_APP,
         ]  # fmt: skip
     if options.role == "worker":
         return [

@@ -1,6 +1,7 @@
 """The web process as deployed (uvicorn through the launcher) towards viewers: a restart
 closes their sockets with "service restart" and they resume by position on the next one;
-no compression is negotiated; the server does not name itself."""
+no compression is negotiated; the server does not name itself; other sites' pages are
+refused a socket."""
 
 from __future__ import annotations
 
@@ -96,3 +97,18 @@ def test_no_compression_is_negotiated_and_the_server_does_not_name_itself(
 
     assert asyncio.run(extensions()) is None
     assert "server" not in httpx.get(f"{web_process}/healthz").headers
+
+
+def test_a_socket_opened_from_a_page_of_another_site_is_refused(web_process: str) -> None:
+    match = generate_match(uuid.uuid4(), KICKOFF)
+    fixture = store_match(match, match_packets(match)[:5])
+
+    async def status(origin: str) -> int:
+        try:
+            async with websockets.connect(socket_url(web_process, fixture, -1), origin=origin):
+                return 101
+        except websockets.InvalidStatus as refused:
+            return refused.response.status_code
+
+    assert asyncio.run(status("https://elsewhere.example")) == 403
+    assert asyncio.run(status(web_process)) == 101
