@@ -440,6 +440,11 @@ class Delivery:
     connect_errors: Counter[str]
     texts: list[tuple[float, str]]
     cpu: dict[str, tuple[float, float, list[float]]]
+    server_rss_before: float = 0.0  # MB, the server's before any viewer connected
+
+    def kib_per_viewer(self, server: str) -> float:
+        """The server's memory per connected viewer: RSS at the end less RSS before."""
+        return (self.cpu[server][1] - self.server_rss_before) * 1024 / max(1, self.ready)
 
     @classmethod
     def merge(
@@ -622,6 +627,7 @@ def live_run(viewers: int, seconds: float, logdir: Path, record: int, option: Op
         server = stack.enter_context(web(option, logdir, name))
         # Listener start, catch-up and the viewers' handshakes come before the window.
         match = play_match(stack, seconds, 6 + viewers / 150, name, logdir)
+        rss_before = sum(rss_mb(pid) for pid in server.pids)
         url = f"ws://127.0.0.1:{server.port}/ws/fixtures/{match.fixture_id}/?after={match.after}"
         group = stack.enter_context(
             ViewerProcesses(url, server.origin, viewers, LIVE_PER_PROCESS, logdir, name, record)
@@ -637,6 +643,7 @@ def live_run(viewers: int, seconds: float, logdir: Path, record: int, option: Op
         cpu = meter.stop()
         results = group.results(timeout=60)
     delivery = Delivery.merge(results, ready, seconds, cpu)
+    delivery.server_rss_before = rss_before
     delivery.print("web", "viewer")
     hop = listener_hop(match.fixture_id, start, end)
     print(f"    simulator → listener receipt ms: {pcts(hop)}")
@@ -721,6 +728,7 @@ def floor_run(
     receivers: int, seconds: float, trace: list[tuple[float, str]], logdir: Path
 ) -> Delivery:
     with floor_server(logdir) as server:
+        rss_before = rss_mb(server.pid)
         url = f"ws://127.0.0.1:{server.port}/fixture"
         name = f"floor-{receivers}"
         with ViewerProcesses(
@@ -741,6 +749,7 @@ def floor_run(
             publisher.join(timeout=30)
             results = group.results(timeout=60)
     delivery = Delivery.merge(results, ready, seconds, cpu)
+    delivery.server_rss_before = rss_before
     delivery.print("server", "receiver")
     return delivery
 
@@ -990,7 +999,8 @@ def against_floor(run: Delivery, floor: Delivery) -> tuple[str, str]:
     cpu = (
         f"deliveries/s {run.deliveries / run.seconds:.0f} vs "
         f"{floor.deliveries / floor.seconds:.0f}; server CPU {w_cpu:.3f} vs {f_cpu:.3f} "
-        f"cores, per delivery {w_each:.3f} vs {f_each:.3f} ms ({ratio})"
+        f"cores, per delivery {w_each:.3f} vs {f_each:.3f} ms ({ratio}); memory per viewer "
+        f"{run.kib_per_viewer('web'):.0f} vs {floor.kib_per_viewer('server'):.0f} KiB"
     )
     return latency, cpu
 
