@@ -2,9 +2,10 @@
 
 Every option listens on the same loopback port through sockets made here, so that one or
 several processes share it the same way: ``SO_REUSEPORT`` gives each process a listening
-socket of its own and the kernel spreads new connections over them by hash. The option
-``uvicorn-workers2`` is the launcher's own ``web --processes 2`` instead (uvicorn's
-supervisor: one socket that its workers accept from).
+socket of its own and the kernel spreads new connections over them by hash. The options
+``uvicorn`` and ``uvicorn-workers2`` are the launcher's own ``web`` and ``web --processes
+2`` instead, binding the port themselves as deployed (with workers, uvicorn's supervisor
+holds one socket that they accept from).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 APP = "dde_site.asgi:application"
 PREPARED = ROOT / "bench" / "_daphne_prepared.py"
+UVICORN_FD = ROOT / "bench" / "_uvicorn_fd.py"
 
 
 @dataclass(frozen=True)
@@ -41,10 +43,10 @@ class Option:
         if self.name.startswith("daphne"):
             return [python, "-m", "daphne", "--fd", str(fd), APP]
         if self.name.startswith("uvicorn"):
-            # What the product ships (dde_site/processes.py), minus the launcher.
+            # The product's options (dde_site/processes.py) on the socket given.
             from dde_site.processes import uvicorn_options
 
-            return [python, "-m", "uvicorn", "--fd", str(fd), *uvicorn_options(), APP]
+            return [python, str(UVICORN_FD), "--fd", str(fd), *uvicorn_options(), APP]
         raise ValueError(f"unknown server option {self.name!r}")
 
 
@@ -58,7 +60,11 @@ OPTIONS = {
             "(autobahn prepareMessage)",
         ),
         Option("daphne-x2", "daphne, two processes sharing the port (SO_REUSEPORT)", 2),
-        Option("uvicorn", "uvicorn, one process (uvloop, httptools, websockets sans-I/O)"),
+        Option(
+            "uvicorn",
+            "uvicorn, one process (uvloop, httptools, websockets sans-I/O), as shipped",
+            launcher=True,
+        ),
         Option("uvicorn-x2", "uvicorn, two processes sharing the port (SO_REUSEPORT)", 2),
         Option(
             "uvicorn-workers2",
