@@ -550,7 +550,7 @@ class ClusterCampaign(Campaign):
         env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
         self.processes = ProductProcesses(env, self.logs)
         self.worker_hosts: dict[int, Host] = {}
-        for name in ("w1", "w2"):
+        for name in ("w1", "w2", "w3"):
             host = self.network.add_host(name)
             worker = self.processes.start_worker(wrap=host.wrap())
             self.worker_hosts[worker.pid] = host
