@@ -153,9 +153,12 @@ class ReplicatedPostgres:
 
 
 class SentinelledRedis:
-    """The harness's Redis: a master, its replica and a Sentinel, on the bridge."""
+    """The harness's Redis: a master, its replica and three Sentinels (quorum 2, so a
+    failover needs two of them to agree, as in production), on the bridge."""
 
     NAME = "dde-cluster"
+    SENTINELS = 3
+    QUORUM = 2
 
     def __init__(self, logs: Path) -> None:
         listen = ("--tcp-keepalive", "5", "--protected-mode", "no")
@@ -165,49 +168,67 @@ class SentinelledRedis:
             extra=(*listen, "--replicaof", BRIDGE_ADDRESS, str(self.master.port)),
         )  # fmt: skip
         self.replica.log = logs / "redis-replica.log"
-        self.port = free_port()
-        self.config = logs / "sentinel.conf"
-        self.log = logs / "sentinel.log"
-        self._sentinel: subprocess.Popen[bytes] | None = None
+        self.logs = logs
+        self.ports = [free_port() for _ in range(self.SENTINELS)]
+        self._sentinels: list[subprocess.Popen[bytes]] = []
 
     @property
     def url(self) -> str:
         return self.master.url  # the database number; the host is not used with Sentinels
 
     def target(self) -> RedisTarget:
-        return RedisTarget(self.master.url, ((BRIDGE_ADDRESS, self.port),), self.NAME)
+        sentinels = tuple((BRIDGE_ADDRESS, port) for port in self.ports)
+        return RedisTarget(self.master.url, sentinels, self.NAME)
 
     def start(self) -> None:
         self.master.start()
         self.replica.start()
-        self.config.write_text(
-            f"port {self.port}\nbind 127.0.0.1 {BRIDGE_ADDRESS}\nprotected-mode no\n"
-            f"logfile {self.log}\n"
-            f"sentinel monitor {self.NAME} {BRIDGE_ADDRESS} {self.master.port} 1\n"
-            f"sentinel down-after-milliseconds {self.NAME} 2000\n"
-            f"sentinel failover-timeout {self.NAME} 10000\n"
-        )
-        self._sentinel = subprocess.Popen(
-            ["redis-server", str(self.config), "--sentinel"], stdout=subprocess.DEVNULL
-        )
+        for i, port in enumerate(self.ports):
+            # Each Sentinel rewrites its own file with what it learns (its peers, the replica).
+            config = self.logs / f"sentinel-{i}.conf"
+            config.write_text(
+                f"port {port}\nbind 127.0.0.1 {BRIDGE_ADDRESS}\nprotected-mode no\n"
+                f"logfile {self.logs / f'sentinel-{i}.log'}\n"
+                f"sentinel monitor {self.NAME} {BRIDGE_ADDRESS} {self.master.port} {self.QUORUM}\n"
+                f"sentinel down-after-milliseconds {self.NAME} 2000\n"
+                f"sentinel failover-timeout {self.NAME} 10000\n"
+            )
+            self._sentinels.append(
+                subprocess.Popen(
+                    ["redis-server", str(config), "--sentinel"], stdout=subprocess.DEVNULL
+                )
+            )
         deadline = time.monotonic() + 30
-        while self.master_port() != self.master.port:
+        while self.master_port() != self.master.port or self.peers_known() < self.SENTINELS:
             if time.monotonic() > deadline:
-                raise RuntimeError("the Sentinel does not name the master after 30 s")
+                raise RuntimeError("the Sentinels do not agree on the master after 30 s")
             time.sleep(0.1)
 
+    def _ask(self, *command: str) -> Any:
+        """The first Sentinel that answers ``command``, or None."""
+        for port in self.ports:
+            try:
+                with redis.Redis(host="127.0.0.1", port=port, socket_timeout=1) as client:
+                    return client.execute_command(*command)
+            except redis.RedisError:
+                continue
+        return None
+
     def master_port(self) -> int | None:
-        try:
-            with redis.Redis(host="127.0.0.1", port=self.port, socket_timeout=1) as client:
-                answer = client.execute_command("SENTINEL", "get-master-addr-by-name", self.NAME)
-        except redis.RedisError:
-            return None
+        answer = self._ask("SENTINEL", "get-master-addr-by-name", self.NAME)
         return int(answer[1]) if answer else None
 
+    def peers_known(self) -> int:
+        """Sentinels the first one knows of, itself included (they find each other through
+        the master): a failover before they do could not reach its quorum."""
+        answer = self._ask("SENTINEL", "sentinels", self.NAME)
+        return 1 + len(answer) if answer is not None else 0
+
     def stop(self) -> None:
-        if self._sentinel is not None and self._sentinel.poll() is None:
-            self._sentinel.terminate()
-            self._sentinel.wait(timeout=20)
+        for sentinel in self._sentinels:
+            if sentinel.poll() is None:
+                sentinel.terminate()
+                sentinel.wait(timeout=20)
         self.replica.stop()
         self.master.stop()
 
@@ -532,7 +553,7 @@ class ClusterCampaign(Campaign):
             "DJANGO_SETTINGS_MODULE": "tests.settings",
             "DATABASE_URL": self._bridge_url(self.postgres.url(DATABASE)),
             "REDIS_URL": self._bridge_url(self.redis.url),
-            "REDIS_SENTINELS": f"{BRIDGE_ADDRESS}:{self.sentinelled.port}",
+            "REDIS_SENTINELS": ",".join(f"{BRIDGE_ADDRESS}:{p}" for p in self.sentinelled.ports),
             "REDIS_SENTINEL_MASTER": SentinelledRedis.NAME,
             "CHANNEL_LAYER_PREFIX": "cluster",
             "DDE_STREAMS_URL": self.feed.ws_url,
