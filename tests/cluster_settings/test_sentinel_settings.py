@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import os
-import subprocess
-import sys
 import uuid
 from collections.abc import Iterator
 from typing import Any
@@ -26,7 +24,7 @@ from dde_site.redis_config import (
     redis_target,
 )
 from streams.redis_client import redis_client
-from tests.support.processes import ROOT
+from tests.support.processes import start_up_of_web
 from tests.support.redis_sentinel import Sentinelled, sentinelled_redis
 
 OPTIONS = django_settings.REDIS_CONNECTION_OPTIONS
@@ -73,14 +71,7 @@ def test_the_celery_broker_url_names_every_sentinel_with_the_database_and_passwo
 def test_a_misconfigured_sentinel_stops_start_up_with_one_sentence() -> None:
     env = {**os.environ, "REDIS_SENTINELS": "10.0.0.5:26379", "DJANGO_SETTINGS_MODULE": ""}
     env.pop("DJANGO_SETTINGS_MODULE")
-    done = subprocess.run(
-        [sys.executable, "-m", "dde_site.processes", "web"],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    done = start_up_of_web(env)
     assert done.returncode != 0
     assert done.stderr.strip().splitlines() == [
         "Configuration error: Set REDIS_SENTINEL_MASTER to the name the Sentinels monitor "

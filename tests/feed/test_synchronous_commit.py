@@ -21,7 +21,7 @@ from streams.feed.writer import FixtureWriter
 from streams.models import Fixture
 from tests.conftest import arrived
 from tests.support.packets import Feed
-from tests.support.processes import ROOT
+from tests.support.processes import ROOT, start_up_of_web
 
 LEVELS = ["off", "local", "remote_write", "on", "remote_apply"]
 
@@ -78,14 +78,7 @@ def test_the_value_is_read_without_regard_to_case_or_spaces() -> None:
 def test_a_bad_value_stops_start_up_with_one_sentence(bad: str) -> None:
     env = {**os.environ, "DDE_SYNCHRONOUS_COMMIT": bad}
     env.pop("DJANGO_SETTINGS_MODULE", None)
-    done = subprocess.run(
-        [sys.executable, "-m", "dde_site.processes", "web"],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    done = start_up_of_web(env)
     assert done.returncode != 0
     assert done.stderr.strip().splitlines() == [
         "Configuration error: Set DDE_SYNCHRONOUS_COMMIT to one of off, local, remote_write, "

@@ -7,6 +7,7 @@ import contextlib
 import os
 import socket
 import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -48,6 +49,13 @@ def worker_database_url(name: str | None = None) -> str:
     auth = db["USER"] + (f":{db['PASSWORD']}" if db.get("PASSWORD") else "")
     host = f"{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}"
     return f"postgres://{auth}@{host}/{name or db['NAME']}"
+
+
+def start_up_of_web(env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    """`python -m dde_site.processes web` run with ``env`` until it exits, as a
+    misconfigured one does at once: its exit code and what it printed."""
+    argv = [sys.executable, "-m", "dde_site.processes", "web"]
+    return subprocess.run(argv, cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
 
 
 @contextlib.contextmanager
