@@ -78,6 +78,7 @@ def test_fixture_sync_requests_keep_to_the_limit_at_the_simulator(
 # Fewer than the simulator's 16 cached matches: with more, every reconnect would make this
 # process (simulator and listeners both) generate a whole match again, a test artefact.
 LISTENERS = 15
+MARGIN_UNDER_LOAD = 0.5
 
 
 @pytest.mark.django_db(transaction=True)
@@ -87,6 +88,13 @@ def test_listeners_dropped_at_once_reconnect_within_the_limit(
     """A reduced but honest mass drop: 15 real listeners (the 300 case is the math above,
     and the same code): every websocket upgrade reaching the simulator is counted."""
     settings.DDE_RATE_LIMIT_PER_SECOND = LIMIT
+    # The simulator shares this process (and its GIL) with the 15 listeners, so on a busy
+    # machine an upgrade can reach it a few tenths of a second after its slot, later than
+    # the next slot's: a wider margin than the default 0.2 s, as an operator would set
+    # for a slow link. The check is the same: no second at the simulator holds more than
+    # five arrivals.
+    settings.DDE_RATE_LIMIT_MARGIN_SECONDS = MARGIN_UNDER_LOAD
+    window = 1.0 + MARGIN_UNDER_LOAD
     schedule = Schedule()
     later = timezone.now() + dt.timedelta(hours=1)  # heartbeats only, no packets yet
     fixtures = [make_fixture() for _ in range(LISTENERS)]
@@ -113,6 +121,6 @@ def test_listeners_dropped_at_once_reconnect_within_the_limit(
             Fixture.objects.update(stop_requested=True)
         outcomes = [future.result(timeout=30) for future in running]
     assert set(outcomes) == {Outcome.STOPPED}
-    # 15 reconnects at 5 per 1.2 s: the last about 2 * 1.2 s after the first.
-    assert (LISTENERS // LIMIT - 1) * WINDOW - 0.5 <= took <= LISTENERS / LIMIT * WINDOW + 3
+    # 15 reconnects at 5 per window: the last about two windows after the first.
+    assert (LISTENERS // LIMIT - 1) * window - 0.5 <= took <= LISTENERS / LIMIT * window + 3
     assert feed.simulator.arrivals.busiest_window(1.0) <= LIMIT

@@ -40,7 +40,13 @@ async def test_the_fixture_list_is_a_bare_array_of_scheduled_fixtures_in_kickoff
         str(ids["live"]),
         str(ids["later"]),
     ]
-    assert [fixture["status"] for fixture in fixtures] == ["Completed", "Live", "Scheduled"]
+    finished, live, later = (fixture["status"] for fixture in fixtures)
+    assert (finished, later) == ("Completed", "Scheduled")
+    # Twenty minutes in, a generated match may be in one of its no-signal suspensions.
+    assert (live, fixtures[1]["collectionStatus"]) in {
+        ("Live", "CollectingLive"),
+        ("Suspended", "CollectionSuspended"),
+    }
     assert fixtures[2]["collectionStatus"] == "CollectionScheduled"
     first = fixtures[0]
     assert first["name"] == "Old Town v Past FC"
