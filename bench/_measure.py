@@ -37,3 +37,13 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
+
+
+def pcts(values: list[float]) -> str:
+    """``p50 A, p95 B, p99 C, max D`` of ``values``, one decimal."""
+    if not values:
+        return "no samples"
+    return (
+        f"p50 {percentile(values, 50):.1f}, p95 {percentile(values, 95):.1f}, "
+        f"p99 {percentile(values, 99):.1f}, max {max(values):.1f}"
+    )

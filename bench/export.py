@@ -1,11 +1,13 @@
-"""Export benchmark: a million stored actions as CSV and NDJSON through daphne, and JSON pages.
+"""Export benchmark: a million stored actions as CSV and NDJSON through the web process, and
+JSON pages.
 
 Run with `scripts/bench.sh bench/export.py [--runs N] [--actions N]`. It uses the database
 named by DATABASE_URL (scripts/bench.sh defaults it to `dde_bench`), inserts its own
 fixtures (kick-offs in 2001, so nothing else is touched) with one INSERT ... SELECT over
-generate_series, starts daphne on a free port as a subprocess, and reads the bulk export
-with httpx, sampling daphne's RSS from /proc while it streams. Its rows are deleted at the
-end unless --keep is given (a later run then reuses them).
+generate_series, starts the web process as deployed (`python -m dde_site.processes web`,
+uvicorn) on a free port, and reads the bulk export with httpx, sampling the server's RSS
+from /proc while it streams. Its rows are deleted at the end unless --keep is given (a
+later run then reuses them).
 """
 
 from __future__ import annotations
@@ -15,8 +17,6 @@ import contextlib
 import os
 import random
 import secrets
-import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -26,6 +26,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
+import psycopg
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -36,10 +37,15 @@ import django  # noqa: E402
 django.setup()
 
 from _measure import free_port, machine, percentile  # noqa: E402
+from _processes import stop_process, wait_for_port  # noqa: E402
 from django.conf import settings  # noqa: E402
 from django.db import connection  # noqa: E402
 
 from dde_site import processes  # noqa: E402
+from dde_site.processes import ASGI_APP  # noqa: E402
+from streams.api import export  # noqa: E402
+from streams.api.filters import BulkActionFilter  # noqa: E402
+from streams.conninfo import database_conninfo  # noqa: E402
 from streams.models import Action, ApiToken, Fixture  # noqa: E402
 
 ACTIONS_PER_FIXTURE = 1000
@@ -51,21 +57,23 @@ INSERT INTO streams_fixture (id, name, home_team, away_team, home_team_id, away_
     home_colour, away_colour, kickoff, listen_from, listen_until, feed, speed, status,
     collection_status, home_score, away_score, periods, current_period, clock_time,
     clock_state, finished, last_position, listener_state, listener_error, reconnects,
-    listener_epoch, stop_requested, created_at, updated_at)
+    listener_epoch, stop_requested, created_at, updated_at, coverage_level, vendor_deleted,
+    competition, venue)
 SELECT md5(%(seed)s || f)::uuid, '', 'Home Town ' || f, 'Away Rovers ' || f, '', '',
     '255, 102, 0', '5, 52, 13', k, k - interval '30 minutes', k + interval '3 hours',
     'betting', 'fast', 'Completed', 'CollectionCompleted', 2, 1, '[]', 2, '95:00',
-    'stopped', true, %(per)s - 1, 'finished', '', 0, 0, false, now(), now()
+    'stopped', true, %(per)s - 1, 'finished', '', 0, 0, false, now(), now(), 'Standard stream',
+    false, 'Bench League', 'Home Town ' || f || ' Stadium'
 FROM generate_series(1, %(fixtures)s) AS f,
     LATERAL (SELECT '2001-01-01'::timestamptz + f * interval '5 hours' AS k) AS t
 """
 # Values shaped like a real match's: names, ids, a small metadata object, one action in
-# fifty removed, a few with no team.
+# fifty removed, one in a hundred sent late, a few with no team.
 INSERT_ACTIONS = """
 INSERT INTO streams_action (fixture_id, action_id, type_id, type_name, subtype_id,
     subtype_name, send_type, send_type_id, period, clock_time, timestamp, team_id, team_name,
     team_is_home, player_id, player_name, metadata, related_action_ids, timeline_sequence,
-    fixture_seq_num, removed, restored, first_position, last_position)
+    fixture_seq_num, removed, restored, first_position, last_position, delayed)
 SELECT md5(%(seed)s || f)::uuid, md5(%(seed)s || f || '/' || a)::uuid,
     100 + a %% 16, (ARRAY['Goal', 'Shot On Target', 'Shot Off Target', 'Corner', 'Free Kick',
         'Offside', 'Penalty Awarded', 'Yellow Card', 'Red Card', 'Foul', 'Dangerous Attack',
@@ -83,7 +91,7 @@ SELECT md5(%(seed)s || f)::uuid, md5(%(seed)s || f || '/' || a)::uuid,
     md5('player' || a %% 22)::uuid::text, 'Player Number ' || a %% 22,
     CASE WHEN a %% 7 = 0 THEN '{"HomeTeamColour": "255, 102, 0", "AwayTeamColour": "5, 52, 13"}'
         ELSE '{}' END::jsonb,
-    '[]'::jsonb, 1 + a / 1e9, a + 1, a %% 50 = 0, false, a, a
+    '[]'::jsonb, 1 + a / 1e9, a + 1, a %% 50 = 0, false, a, a, a %% 100 = 1
 FROM generate_series(1, %(fixtures)s) AS f, generate_series(0, %(per)s - 1) AS a
 """
 
@@ -106,7 +114,7 @@ def seed(total: int) -> int:
         return stored
     remove(fixtures)
     started = time.perf_counter()
-    params = {"seed": SEED, "fixtures": fixtures, "per": ACTIONS_PER_FIXTURE}
+    params: dict[str, str | int] = {"seed": SEED, "fixtures": fixtures, "per": ACTIONS_PER_FIXTURE}
     with connection.cursor() as cursor:
         cursor.execute(INSERT_FIXTURES, params)
         cursor.execute(INSERT_ACTIONS, params)
@@ -130,8 +138,22 @@ def rss_kib(pid: int) -> int:
     return 0
 
 
+SERVERS = ("uvicorn", "daphne")
+
+
+def server_command(server: str, port: int) -> list[str]:
+    """``uvicorn``: the web process as deployed (`python -m dde_site.processes web`);
+    ``daphne``: what served it before, for a baseline in the same run."""
+    if server == "uvicorn":
+        return processes.command(["web", "--port", str(port)])
+    if server == "daphne":
+        return [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port), ASGI_APP]
+    raise ValueError(f"unknown server {server!r}: one of {', '.join(SERVERS)}")
+
+
 @contextlib.contextmanager
-def daphne() -> Iterator[tuple[str, int]]:
+def web_server(server: str) -> Iterator[tuple[str, int]]:
+    """``server`` with production settings on loopback: its base URL and pid."""
     port = free_port()
     env = {
         **os.environ,
@@ -145,26 +167,17 @@ def daphne() -> Iterator[tuple[str, int]]:
         "LOG_LEVEL": "WARNING",
     }
     process = subprocess.Popen(
-        processes.command(["web", "--port", str(port)]),
+        server_command(server, port),
         cwd=ROOT,
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
     try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=1).close()
-                break
-            except OSError:
-                if process.poll() is not None or time.monotonic() > deadline:
-                    raise
-                time.sleep(0.1)
+        wait_for_port(port, process, timeout=30)
         yield f"http://127.0.0.1:{port}", process.pid
     finally:
-        process.send_signal(signal.SIGTERM)
-        process.wait(timeout=15)
+        stop_process(process, timeout=15)
 
 
 class RssSampler(threading.Thread):
@@ -203,9 +216,6 @@ def stream_once(client: httpx.Client, url: str, pid: int) -> tuple[int, float, f
 
 
 def bench_streams(base: str, client: httpx.Client, pid: int, runs: int, expected: int) -> None:
-    print(f"\nStreamed bulk export of {expected} actions through daphne ({runs} runs each):")
-    heads = f"{'rows/s median [min-max]':>28s} {'first byte ms':>14s} {'RSS growth MiB':>15s}"
-    print(f"  {'format':8s} {heads}")
     for fmt in ("csv", "ndjson"):
         url = f"{base}/api/actions/?{RANGE}&include_removed=true&format={fmt}"
         results = [stream_once(client, url, pid) for _ in range(runs)]
@@ -214,10 +224,35 @@ def bench_streams(base: str, client: httpx.Client, pid: int, runs: int, expected
         firsts = [first * 1000 for _, first, _, _ in results]
         growth = [g for *_, g in results]
         print(
-            f"  {fmt:8s} {statistics.median(rates):12.0f} [{min(rates):.0f}-{max(rates):.0f}]"
+            f"    {fmt:6s} {statistics.median(rates):12.0f} [{min(rates):.0f}-{max(rates):.0f}]"
             f" {statistics.median(firsts):14.0f} {max(growth):15.1f}"
             f"   (first byte max {max(firsts):.0f} ms; RSS before {rss_kib(pid) / 1024:.0f} MiB)"
         )
+
+
+def bench_copy_floor(runs: int, expected: int) -> None:
+    """The floor: Postgres alone writing the same rows of the same query as CSV (`COPY ...
+    TO STDOUT`) to one client, read as the bench reads a download."""
+    filters = BulkActionFilter(
+        {"kickoff_from": "2001-01-01", "kickoff_to": "2001-12-31", "include_removed": "true"},
+        queryset=Action.objects.all(),
+    )
+    sql, params = filters.qs.values_list(*export.BULK_COLUMNS).query.sql_with_params()
+    rates = []
+    with psycopg.connect(database_conninfo(options="-c TimeZone=UTC -c jit=off")) as conn:
+        query = psycopg.ClientCursor(conn).mogrify(sql, params)
+        for _ in range(runs):
+            started = time.perf_counter()
+            newlines = 0
+            with conn.cursor().copy(f"COPY ({query}) TO STDOUT (FORMAT csv)") as copy:
+                for block in copy:
+                    newlines += bytes(block).count(b"\n")
+            assert newlines == expected, newlines
+            rates.append(newlines / (time.perf_counter() - started))
+    print(
+        f"  {'COPY':8s} {statistics.median(rates):12.0f} [{min(rates):.0f}-{max(rates):.0f}]"
+        "   (floor: Postgres alone, the same query as CSV to one client)"
+    )
 
 
 def timed_get(client: httpx.Client, url: str) -> tuple[float, dict[str, object]]:
@@ -229,7 +264,6 @@ def timed_get(client: httpx.Client, url: str) -> tuple[float, dict[str, object]]
 
 
 def bench_pages(base: str, client: httpx.Client, requests: int, fixtures: list[str]) -> None:
-    print(f"\nPaged JSON, {requests} requests of 1,000 actions each, ms:")
     walk: list[float] = []
     url: str | None = f"{base}/api/actions/?{RANGE}&include_removed=true&page_size=1000"
     while url and len(walk) < requests:
@@ -248,7 +282,7 @@ def bench_pages(base: str, client: httpx.Client, requests: int, fixtures: list[s
         ("one fixture's actions, first page", per_fixture),
     ]:
         print(
-            f"  {label:36s} p50 {percentile(times, 50):6.1f}  p90 {percentile(times, 90):6.1f}"
+            f"    {label:36s} p50 {percentile(times, 50):6.1f}  p90 {percentile(times, 90):6.1f}"
             f"  p99 {percentile(times, 99):6.1f}  max {max(times):6.1f}"
         )
 
@@ -259,6 +293,12 @@ def main() -> None:
     parser.add_argument("--actions", type=int, default=1_000_000)
     parser.add_argument("--pages", type=int, default=200)
     parser.add_argument("--keep", action="store_true", help="keep the inserted rows")
+    parser.add_argument(
+        "--servers",
+        type=lambda text: [name for name in text.split(",") if name],
+        default=list(SERVERS),
+        help="web servers measured, the shipped one first (uvicorn,daphne)",
+    )
     options = parser.parse_args()
     print(f"Machine: {machine()}")
     print(f"Command: {' '.join(sys.argv)}; database {settings.DATABASES['default']['NAME']}")
@@ -266,14 +306,23 @@ def main() -> None:
     fixtures = bench_fixture_ids(options.actions // ACTIONS_PER_FIXTURE)
     token, key = ApiToken.issue("bench-export")
     connection.close()
+    headers = {"Authorization": f"Token {key}"}
     try:
-        with (
-            daphne() as (base, pid),
-            httpx.Client(headers={"Authorization": f"Token {key}"}, timeout=600) as client,
-        ):
-            timed_get(client, f"{base}/api/fixtures/?page_size=1")  # warm-up
-            bench_streams(base, client, pid, options.runs, expected)
-            bench_pages(base, client, options.pages, fixtures)
+        print(f"\nStreamed bulk export of {expected} actions ({options.runs} runs each):")
+        heads = f"{'rows/s median [min-max]':>28s} {'first byte ms':>14s} {'RSS growth MiB':>15s}"
+        print(f"  {'format':8s} {heads}")
+        bench_copy_floor(options.runs, expected)
+        connection.close()
+        for server in options.servers:
+            print(f"  {server}:")
+            with (
+                web_server(server) as (base, pid),
+                httpx.Client(headers=headers, timeout=600) as client,
+            ):
+                timed_get(client, f"{base}/api/fixtures/?page_size=1")  # warm-up
+                bench_streams(base, client, pid, options.runs, expected)
+                print(f"    paged JSON, {options.pages} requests of 1,000 actions each, ms:")
+                bench_pages(base, client, options.pages, fixtures)
     finally:
         token.delete()
         if not options.keep:

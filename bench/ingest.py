@@ -35,6 +35,7 @@ django.setup()
 
 import structlog  # noqa: E402
 from _measure import free_port, machine, percentile  # noqa: E402
+from _processes import cpu_seconds, rss_mb  # noqa: E402
 from django.conf import settings  # noqa: E402
 from django.db import connections  # noqa: E402
 from django.utils import timezone  # noqa: E402
@@ -199,18 +200,6 @@ def bench_resume(drop_every: int) -> None:
         f"  drops {len(gaps)}; drop to next stored packet ms: p50 {percentile(gaps, 50):.0f}, "
         f"p95 {percentile(gaps, 95):.0f}, max {max(gaps):.0f}"
     )
-
-
-def cpu_seconds(pid: int) -> float:
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
-def rss_mb(pid: int) -> float:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    return 0.0
 
 
 def bench_live(matches: int, seconds: float, worker_env: list[str]) -> None:

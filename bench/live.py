@@ -1,16 +1,23 @@
-"""Live delivery benchmark: feed to browsers through the listener, Postgres, Redis and daphne.
+"""Live delivery benchmark: feed to browsers through the listener, Postgres, Redis and the
+web server.
 
-Run with `scripts/bench.sh bench/live.py [--viewers 50,1000] [--seconds 45] [--idle 5000]`.
+Run with `scripts/bench.sh bench/live.py [--viewers 50,1000,3000] [--seconds 45] [--idle
+5000] [--server uvicorn] [--compare daphne,...] [--storm 1000]` (``--help`` for the rest).
 It uses the database named by DATABASE_URL (scripts/bench.sh defaults it to `dde_bench`)
 and REDIS_URL, with a channel-layer prefix of its own. Everything runs on loopback:
 
 - live: the simulator (a thread here) plays one scheduled match at about two changes a
-  second; a real listener (`manage.py listen`) stores it and publishes each commit; one
-  real daphne process fans it out to N websocket viewers in separate processes
+  second; a real listener (`manage.py listen`) stores it and publishes each commit; the
+  web server (``--server``: as shipped, `python -m dde_site.processes web`, one uvicorn
+  process) fans it out to N websocket viewers in separate processes
   (bench/_live_viewers.py); each viewer times every change and checks its positions;
 - floor: the same messages at the same times through a bare `websockets` broadcast server
   (bench/_live_floor.py) to the same number of receivers;
-- idle: thousands of viewers of a fixture with no traffic on one daphne process;
+- options: the other web servers of bench/_servers.py (``--compare``), same consumers, at
+  ``--compare-viewers`` viewers, against the same floor;
+- storm: ``--storm`` viewers of a live match while the web process restarts, each
+  resuming by its position;
+- idle: thousands of viewers of a fixture with no traffic on one web process;
 - page: `GET /fixtures/<uuid>/` of a finished match with 1,200 actions.
 """
 
@@ -25,9 +32,6 @@ import json
 import logging
 import math
 import os
-import queue
-import resource
-import socket
 import statistics
 import subprocess
 import sys
@@ -39,7 +43,7 @@ from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -55,7 +59,17 @@ django.setup()
 logging.getLogger("streams.simulator").setLevel(logging.WARNING)
 
 import httpx  # noqa: E402
-from _measure import free_port, load_average, machine, percentile  # noqa: E402
+from _listener import listening, wait_until_listening  # noqa: E402
+from _measure import free_port, load_average, machine, pcts, percentile  # noqa: E402
+from _processes import (  # noqa: E402
+    CpuMeter,
+    raise_nofile_limit,
+    rss_mb,
+    sleep_until,
+    stop_process,
+    wait_for_port,
+)
+from _receivers import ReceiverProcesses  # noqa: E402
 from _servers import OPTIONS, Option, listening_sockets  # noqa: E402
 from django.conf import settings  # noqa: E402
 from django.utils import timezone  # noqa: E402
@@ -63,7 +77,6 @@ from websockets.asyncio.client import connect  # noqa: E402
 
 from dde_site import processes  # noqa: E402
 from streams.dde.messages import DataPacket, parse_frame  # noqa: E402
-from streams.feed.dispatch import request_stop  # noqa: E402
 from streams.feed.writer import FixtureWriter  # noqa: E402
 from streams.models import Action, Fixture, Packet  # noqa: E402
 from streams.simulator import Schedule, Simulator, generate_match  # noqa: E402
@@ -87,87 +100,12 @@ SEND_TIME = (
     "  offset_i and stamps that release time into fixtureAction.timestamp (UTC, µs;\n"
     "  streams/simulator/render.py and feed.py due_times). Latency = the viewer's wall-clock\n"
     "  time on receipt - action.timestamp of the change message: simulator send, listener\n"
-    "  (parse, Postgres commit), Redis pub/sub, daphne fan-out, viewer event loop. Floor: the\n"
-    "  publisher stamps action.timestamp just before sending each message."
+    "  (parse, Postgres commit), Redis pub/sub, the web server's fan-out, viewer event loop.\n"
+    "  Floor: the publisher stamps action.timestamp just before sending each message."
 )
 
 
 # --- small helpers ------------------------------------------------------------------------
-
-
-def pcts(values: list[float]) -> str:
-    if not values:
-        return "no samples"
-    return (
-        f"p50 {percentile(values, 50):.1f}, p95 {percentile(values, 95):.1f}, "
-        f"p99 {percentile(values, 99):.1f}, max {max(values):.1f}"
-    )
-
-
-def wait_for_port(port: int, process: subprocess.Popen[Any], timeout: float) -> None:
-    deadline = time.monotonic() + timeout
-    while True:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=1).close()
-            return
-        except OSError:
-            if process.poll() is not None:
-                raise RuntimeError(f"{process.args!r} exited with {process.returncode}") from None
-            if time.monotonic() > deadline:
-                raise
-            time.sleep(0.1)
-
-
-def stop_process(process: subprocess.Popen[Any], timeout: float = 10) -> None:
-    if process.poll() is None:
-        process.terminate()
-        try:
-            process.wait(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=timeout)
-
-
-def raise_nofile_limit() -> int:
-    """Up to the hard limit; processes started from here inherit it."""
-    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
-    if soft < hard:
-        resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
-    return resource.getrlimit(resource.RLIMIT_NOFILE)[0]
-
-
-def cpu_seconds(pid: int) -> float:
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
-def rss_mb(pid: int) -> float:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    return 0.0
-
-
-def sleep_until(moment: float) -> None:
-    time.sleep(max(0.0, moment - time.time()))
-
-
-class CpuMeter:
-    """CPU share (cores) of some processes over a window, from /proc/<pid>/stat."""
-
-    def __init__(self, pids: dict[str, list[int]]) -> None:
-        self.pids = pids
-        self.started = time.monotonic()
-        self.before = {pid: cpu_seconds(pid) for group in pids.values() for pid in group}
-
-    def stop(self) -> dict[str, tuple[float, float, list[float]]]:
-        """Per group: (cores, RSS MB summed, cores of each process)."""
-        wall = time.monotonic() - self.started
-        result = {}
-        for name, group in self.pids.items():
-            each = [(cpu_seconds(pid) - self.before[pid]) / wall for pid in group]
-            result[name] = (sum(each), sum(rss_mb(pid) for pid in group), each)
-        return result
 
 
 def child_env(**extra: str) -> dict[str, str]:
@@ -206,7 +144,7 @@ class Server:
 
     @property
     def pid(self) -> int:
-        return self.processes[0].pid
+        return int(self.processes[0].pid)
 
     @property
     def pids(self) -> list[int]:
@@ -293,123 +231,27 @@ def floor_server(logdir: Path) -> Iterator[Server]:
             stop_process(process)
 
 
-class ViewerProcesses:
-    """``count`` viewers of one URL spread over processes of at most ``per_process``."""
+def viewer_processes(
+    url: str,
+    origin: str,
+    count: int,
+    per_process: int,
+    logdir: Path,
+    name: str,
+    record_texts: int = 0,
+    reconnect: bool = False,
+) -> ReceiverProcesses:
+    """``count`` viewers of one URL (bench/_live_viewers.py) over processes of at most
+    ``per_process``; the first records the texts of ``record_texts`` changes."""
 
-    def __init__(
-        self,
-        url: str,
-        origin: str,
-        count: int,
-        per_process: int,
-        logdir: Path,
-        name: str,
-        record_texts: int = 0,
-        reconnect: bool = False,
-    ) -> None:
-        processes = max(1, math.ceil(count / per_process))
-        counts = [count // processes + (i < count % processes) for i in range(processes)]
-        self.lines: queue.Queue[tuple[int, str]] = queue.Queue()
-        self.processes: list[subprocess.Popen[bytes]] = []
-        self.outs: list[Path] = []
-        self.logs: list[IO[bytes]] = []
-        self.started = time.monotonic()
-        try:
-            self._start(url, origin, counts, logdir, name, record_texts, reconnect)
-        except BaseException:
-            self.stop()
-            raise
+    def arguments(index: int, count: int) -> list[str]:
+        return [
+            "--url", url, "--origin", origin, "--count", str(count),
+            "--record-texts", str(record_texts if index == 0 else 0),
+            *(["--reconnect"] if reconnect else []),
+        ]  # fmt: skip
 
-    def _start(
-        self,
-        url: str,
-        origin: str,
-        counts: list[int],
-        logdir: Path,
-        name: str,
-        record: int,
-        reconnect: bool,
-    ) -> None:
-        for i, n in enumerate(counts):
-            out = logdir / f"viewers-{name}-{i}.json"
-            log = (logdir / f"viewers-{name}-{i}.log").open("wb")
-            command = [
-                sys.executable,
-                str(VIEWERS),
-                "--url",
-                url,
-                "--origin",
-                origin,
-                "--count",
-                str(n),
-                "--out",
-                str(out),
-                "--record-texts",
-                str(record if i == 0 else 0),
-                *(["--reconnect"] if reconnect else []),
-            ]
-            process = subprocess.Popen(
-                command, cwd=ROOT, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=log
-            )
-            self.processes.append(process)
-            self.outs.append(out)
-            self.logs.append(log)
-            threading.Thread(target=self._read, args=(i, process), daemon=True).start()
-
-    def _read(self, index: int, process: subprocess.Popen[bytes]) -> None:
-        assert process.stdout is not None
-        for line in process.stdout:
-            self.lines.put((index, line.decode().strip()))
-        self.lines.put((index, "eof"))
-
-    @property
-    def pids(self) -> list[int]:
-        return [p.pid for p in self.processes]
-
-    def _wait_all(self, word: str, timeout: float) -> dict[int, str]:
-        deadline = time.monotonic() + timeout
-        seen: dict[int, str] = {}
-        while len(seen) < len(self.processes):
-            try:
-                index, line = self.lines.get(timeout=max(0.1, deadline - time.monotonic()))
-            except queue.Empty:
-                raise TimeoutError(
-                    f"viewer processes: no {word!r} within {timeout:.0f} s"
-                ) from None
-            if line == "eof" and index not in seen:
-                raise RuntimeError(f"viewer process {index} ended early; see its log")
-            if line.startswith(word):
-                seen[index] = line
-        return seen
-
-    def wait_ready(self, timeout: float) -> tuple[int, int, float]:
-        """(viewers with their snapshot, viewers that failed, seconds to get there)."""
-        lines = self._wait_all("ready", timeout)
-        ok = sum(int(line.split()[1]) for line in lines.values())
-        failed = sum(int(line.split()[2]) for line in lines.values())
-        return ok, failed, time.monotonic() - self.started
-
-    def measure(self, start: float, end: float) -> None:
-        for process in self.processes:
-            assert process.stdin is not None
-            process.stdin.write(f"measure {start:.6f} {end:.6f}\n".encode())
-            process.stdin.flush()
-
-    def results(self, timeout: float) -> list[dict[str, Any]]:
-        self._wait_all("done", timeout)
-        return [json.loads(out.read_text()) for out in self.outs]
-
-    def stop(self) -> None:
-        for process in self.processes:
-            stop_process(process)
-        for log in self.logs:
-            log.close()
-
-    def __enter__(self) -> ViewerProcesses:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
+    return ReceiverProcesses(VIEWERS, arguments, count, per_process, logdir, f"viewers-{name}")
 
 
 # --- figures ----------------------------------------------------------------------------
@@ -605,15 +447,7 @@ def play_match(
         LOG_JSON="true",
     )
     log_path = logdir / f"listener-{name}.log"
-    log = stack.enter_context(log_path.open("wb"))
-    listener = subprocess.Popen(
-        [sys.executable, "manage.py", "listen", str(fixture_id)],
-        cwd=ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    stack.callback(stop_listener, fixture_id, listener)
+    listener = stack.enter_context(listening(fixture_id, env, log_path))
     wait_until_listening(fixture_id, listener, timeout=30)
     time.sleep(2)  # the catch-up of what was played before is stored and published
     return LiveMatch(fixture_id, listener, log_path)
@@ -630,7 +464,7 @@ def live_run(viewers: int, seconds: float, logdir: Path, record: int, option: Op
         rss_before = sum(rss_mb(pid) for pid in server.pids)
         url = f"ws://127.0.0.1:{server.port}/ws/fixtures/{match.fixture_id}/?after={match.after}"
         group = stack.enter_context(
-            ViewerProcesses(url, server.origin, viewers, LIVE_PER_PROCESS, logdir, name, record)
+            viewer_processes(url, server.origin, viewers, LIVE_PER_PROCESS, logdir, name, record)
         )
         ready = group.wait_ready(timeout=240)
         start = time.time() + 1.0
@@ -649,27 +483,6 @@ def live_run(viewers: int, seconds: float, logdir: Path, record: int, option: Op
     print(f"    simulator → listener receipt ms: {pcts(hop)}")
     print(f"    listener receipt → commit ms:    {pcts(commit_times(match.log_path, start, end))}")
     return delivery
-
-
-def stop_listener(fixture_id: uuid.UUID, listener: subprocess.Popen[bytes]) -> None:
-    """Ask it to stop (it checks between frames), then terminate it if it has not."""
-    request_stop(fixture_id)
-    with contextlib.suppress(subprocess.TimeoutExpired):
-        listener.wait(timeout=5)
-    stop_process(listener)
-
-
-def wait_until_listening(
-    fixture_id: uuid.UUID, listener: subprocess.Popen[bytes], timeout: float
-) -> None:
-    deadline = time.monotonic() + timeout
-    while True:
-        fixture = Fixture.objects.get(pk=fixture_id)
-        if fixture.last_position is not None and fixture.listener_state == "listening":
-            return
-        if listener.poll() is not None or time.monotonic() > deadline:
-            raise RuntimeError(f"the listener did not start (state {fixture.listener_state})")
-        time.sleep(0.2)
 
 
 def listener_hop(fixture_id: uuid.UUID, start: float, end: float) -> list[float]:
@@ -731,7 +544,7 @@ def floor_run(
         rss_before = rss_mb(server.pid)
         url = f"ws://127.0.0.1:{server.port}/fixture"
         name = f"floor-{receivers}"
-        with ViewerProcesses(
+        with viewer_processes(
             url, server.origin, receivers, LIVE_PER_PROCESS, logdir, name
         ) as group:
             ready = group.wait_ready(timeout=240)
@@ -793,7 +606,7 @@ def storm_run(count: int, logdir: Path) -> None:
         match = play_match(stack, STORM_SECONDS, 6 + count / 150, "storm", logdir)
         url = f"ws://127.0.0.1:{port}/ws/fixtures/{match.fixture_id}/?after={match.after}"
         group = stack.enter_context(
-            ViewerProcesses(
+            viewer_processes(
                 url, server.origin, count, LIVE_PER_PROCESS, logdir, "storm", reconnect=True
             )
         )
@@ -856,7 +669,7 @@ def idle_run(count: int, seconds: float, logdir: Path, option: Option) -> None:
         time.sleep(5)
         alone = meter.stop()["web"]
         url = f"ws://127.0.0.1:{server.port}/ws/fixtures/{fixture_id}/"
-        with ViewerProcesses(url, server.origin, count, IDLE_PER_PROCESS, logdir, "idle") as group:
+        with viewer_processes(url, server.origin, count, IDLE_PER_PROCESS, logdir, "idle") as group:
             ready = group.wait_ready(timeout=300)
             start = time.time() + 2.0
             end = start + seconds

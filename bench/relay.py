@@ -23,15 +23,11 @@ import argparse
 import contextlib
 import datetime as dt
 import itertools
-import json
 import math
 import os
-import queue
-import resource
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 import uuid
 import zlib
@@ -39,7 +35,7 @@ from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -52,11 +48,19 @@ import django  # noqa: E402
 
 django.setup()
 
-from _measure import free_port, load_average, machine, percentile  # noqa: E402
+from _listener import listening, wait_until_listening  # noqa: E402
+from _measure import free_port, load_average, machine, pcts, percentile  # noqa: E402
+from _processes import (  # noqa: E402
+    CpuMeter,
+    raise_nofile_limit,
+    sleep_until,
+    stop_process,
+    wait_for_port,
+)
+from _receivers import ReceiverProcesses  # noqa: E402
 from django.conf import settings  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
-from streams.feed.dispatch import request_stop  # noqa: E402
 from streams.models import ApiToken, Fixture, Packet, Scope  # noqa: E402
 from streams.simulator import Schedule, generate_match  # noqa: E402
 from streams.simulator.match import Match  # noqa: E402
@@ -78,85 +82,7 @@ SEND_TIME = (
 )
 
 
-# --- small helpers (as in bench/live.py) -------------------------------------------------
-
-
-def pcts(values: list[float]) -> str:
-    if not values:
-        return "no samples"
-    return (
-        f"p50 {percentile(values, 50):.1f}, p95 {percentile(values, 95):.1f}, "
-        f"p99 {percentile(values, 99):.1f}, max {max(values):.1f}"
-    )
-
-
-def wait_for_port(port: int, process: subprocess.Popen[Any], timeout: float) -> None:
-    import socket
-
-    deadline = time.monotonic() + timeout
-    while True:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=1).close()
-            return
-        except OSError:
-            if process.poll() is not None:
-                raise RuntimeError(f"{process.args!r} exited with {process.returncode}") from None
-            if time.monotonic() > deadline:
-                raise
-            time.sleep(0.1)
-
-
-def stop_process(process: subprocess.Popen[Any], timeout: float = 10) -> None:
-    if process.poll() is None:
-        process.terminate()
-        try:
-            process.wait(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=timeout)
-
-
-def raise_nofile_limit() -> int:
-    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
-    if soft < hard:
-        resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
-    return resource.getrlimit(resource.RLIMIT_NOFILE)[0]
-
-
-def cpu_seconds(pid: int) -> float:
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
-def rss_mb(pid: int) -> float:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    return 0.0
-
-
-def sleep_until(moment: float) -> None:
-    time.sleep(max(0.0, moment - time.time()))
-
-
-class CpuMeter:
-    """CPU share (cores) of some processes over a window, from /proc/<pid>/stat."""
-
-    def __init__(self, pids: dict[str, list[int]]) -> None:
-        self.pids = pids
-        self.started = time.monotonic()
-        self.before = {pid: cpu_seconds(pid) for group in pids.values() for pid in group}
-
-    def stop(self) -> dict[str, tuple[float, float]]:
-        """Per group: (cores, RSS MB summed)."""
-        wall = time.monotonic() - self.started
-        return {
-            name: (
-                sum((cpu_seconds(pid) - self.before[pid]) / wall for pid in group),
-                sum(rss_mb(pid) for pid in group),
-            )
-            for name, group in self.pids.items()
-        }
+# --- small helpers -------------------------------------------------------------------------
 
 
 def child_env(**extra: str) -> dict[str, str]:
@@ -226,109 +152,15 @@ def relay(logdir: Path) -> Iterator[tuple[subprocess.Popen[bytes], int]]:
             stop_process(process)
 
 
-@contextlib.contextmanager
-def listener(
-    fixture_id: uuid.UUID, sim_port: int, logdir: Path
-) -> Iterator[subprocess.Popen[bytes]]:
-    env = child_env(
-        DDE_STREAMS_URL=f"ws://127.0.0.1:{sim_port}",
-        DDE_API_URL=f"http://127.0.0.1:{sim_port}",
-        DDE_AUTH_TOKEN=SIM_TOKEN,
-    )
-    with (logdir / "listener.log").open("wb") as log:
-        process = subprocess.Popen(
-            [sys.executable, "manage.py", "listen", str(fixture_id)],
-            cwd=ROOT,
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-        try:
-            yield process
-        finally:
-            request_stop(fixture_id)
-            with contextlib.suppress(subprocess.TimeoutExpired):
-                process.wait(timeout=5)
-            stop_process(process)
+def client_processes(
+    url: str, token: str, count: int, logdir: Path, name: str
+) -> ReceiverProcesses:
+    """``count`` vendor clients of one URL (bench/_relay_clients.py), PER_PROCESS a process."""
 
+    def arguments(index: int, count: int) -> list[str]:
+        return ["--url", url, "--token", token, "--count", str(count)]
 
-class ClientProcesses:
-    """``count`` vendor clients of one URL spread over processes of at most PER_PROCESS."""
-
-    def __init__(self, url: str, token: str, count: int, logdir: Path, name: str) -> None:
-        processes = max(1, math.ceil(count / PER_PROCESS))
-        counts = [count // processes + (i < count % processes) for i in range(processes)]
-        self.lines: queue.Queue[tuple[int, str]] = queue.Queue()
-        self.processes: list[subprocess.Popen[bytes]] = []
-        self.outs: list[Path] = []
-        self.logs: list[IO[bytes]] = []
-        self.started = time.monotonic()
-        for i, n in enumerate(counts):
-            out = logdir / f"clients-{name}-{i}.json"
-            log = (logdir / f"clients-{name}-{i}.log").open("wb")
-            command = [
-                sys.executable, str(CLIENTS), "--url", url, "--token", token,
-                "--count", str(n), "--out", str(out),
-            ]  # fmt: skip
-            process = subprocess.Popen(
-                command, cwd=ROOT, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=log
-            )
-            self.processes.append(process)
-            self.outs.append(out)
-            self.logs.append(log)
-            threading.Thread(target=self._read, args=(i, process), daemon=True).start()
-
-    def _read(self, index: int, process: subprocess.Popen[bytes]) -> None:
-        assert process.stdout is not None
-        for line in process.stdout:
-            self.lines.put((index, line.decode().strip()))
-        self.lines.put((index, "eof"))
-
-    @property
-    def pids(self) -> list[int]:
-        return [p.pid for p in self.processes]
-
-    def _wait_all(self, word: str, timeout: float) -> dict[int, str]:
-        deadline = time.monotonic() + timeout
-        seen: dict[int, str] = {}
-        while len(seen) < len(self.processes):
-            try:
-                index, line = self.lines.get(timeout=max(0.1, deadline - time.monotonic()))
-            except queue.Empty:
-                raise TimeoutError(f"client processes: no {word!r} in {timeout:.0f} s") from None
-            if line == "eof" and index not in seen:
-                raise RuntimeError(f"client process {index} ended early; see its log")
-            if line.startswith(word):
-                seen[index] = line
-        return seen
-
-    def wait_ready(self, timeout: float) -> tuple[int, int, float]:
-        lines = self._wait_all("ready", timeout)
-        ok = sum(int(line.split()[1]) for line in lines.values())
-        failed = sum(int(line.split()[2]) for line in lines.values())
-        return ok, failed, time.monotonic() - self.started
-
-    def measure(self, start: float, end: float) -> None:
-        for process in self.processes:
-            assert process.stdin is not None
-            process.stdin.write(f"measure {start:.6f} {end:.6f}\n".encode())
-            process.stdin.flush()
-
-    def results(self, timeout: float) -> list[dict[str, Any]]:
-        self._wait_all("done", timeout)
-        return [json.loads(out.read_text()) for out in self.outs]
-
-    def stop(self) -> None:
-        for process in self.processes:
-            stop_process(process)
-        for log in self.logs:
-            log.close()
-
-    def __enter__(self) -> ClientProcesses:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
+    return ReceiverProcesses(CLIENTS, arguments, count, PER_PROCESS, logdir, f"clients-{name}")
 
 
 # --- figures ----------------------------------------------------------------------------
@@ -348,7 +180,7 @@ class Run:
     deliveries: int
     received: list[tuple[int, int]]
     closed_early: Counter[str]
-    cpu: dict[str, tuple[float, float]]
+    cpu: dict[str, tuple[float, float, list[float]]]
     window: tuple[float, float]
 
     @classmethod
@@ -358,7 +190,7 @@ class Run:
         results: list[dict[str, Any]],
         ready: tuple[int, int, float],
         window: tuple[float, float],
-        cpu: dict[str, tuple[float, float]],
+        cpu: dict[str, tuple[float, float, list[float]]],
     ) -> Run:
         first: dict[int, float] = {}
         last: dict[int, float] = {}
@@ -380,7 +212,7 @@ class Run:
             first=first,
             last=last,
             deliveries=sum(r["deliveries"] for r in results),
-            received=[tuple(pair) for r in results for pair in r["received"]],  # type: ignore[misc]
+            received=[tuple(pair) for r in results for pair in r["received"]],
             closed_early=closed,
             cpu=cpu,
             window=window,
@@ -413,7 +245,7 @@ class Run:
         print(f"    {self.check(frames)}")
         if self.failed or self.closed_early:
             print(f"    failed {self.failed}; closed by the server {dict(self.closed_early)}")
-        for name, (cores, rss) in self.cpu.items():
+        for name, (cores, rss, _) in self.cpu.items():
             line = f"    {name}: CPU {cores:.3f} cores, RSS {rss:.0f} MB"
             if name == server and self.deliveries:
                 line += f"; {cores * self.seconds * 1000 / self.deliveries:.3f} ms CPU/delivery"
@@ -446,11 +278,16 @@ def relay_run(clients: int, seconds: float, logdir: Path) -> Run:
     _, key = ApiToken.issue(f"bench {fixture_id}", [Scope.STREAM])
     with contextlib.ExitStack() as stack:
         sim, sim_port = stack.enter_context(simulator(fixture_id, kickoff, pace, logdir))
-        listening = stack.enter_context(listener(fixture_id, sim_port, logdir))
+        env = child_env(
+            DDE_STREAMS_URL=f"ws://127.0.0.1:{sim_port}",
+            DDE_API_URL=f"http://127.0.0.1:{sim_port}",
+            DDE_AUTH_TOKEN=SIM_TOKEN,
+        )
+        listener = stack.enter_context(listening(fixture_id, env, logdir / "listener.log"))
         server, port = stack.enter_context(relay(logdir))
-        wait_until_listening(fixture_id, listening, timeout=30)
+        wait_until_listening(fixture_id, listener, timeout=30)
         url = f"ws://127.0.0.1:{port}/soccer/fixtures/{fixture_id}/actions?startPosition=0"
-        group = stack.enter_context(ClientProcesses(url, key, clients, logdir, "relay"))
+        group = stack.enter_context(client_processes(url, key, clients, logdir, "relay"))
         ready = group.wait_ready(timeout=300)
         start = time.time() + 1.0
         end = start + seconds
@@ -460,7 +297,7 @@ def relay_run(clients: int, seconds: float, logdir: Path) -> Run:
             {
                 "relay": [server.pid],
                 "clients": group.pids,
-                "listener": [listening.pid],
+                "listener": [listener.pid],
                 "simulator": [sim.pid],
             }
         )
@@ -481,19 +318,6 @@ def relay_run(clients: int, seconds: float, logdir: Path) -> Run:
     return run
 
 
-def wait_until_listening(
-    fixture_id: uuid.UUID, process: subprocess.Popen[bytes], timeout: float
-) -> None:
-    deadline = time.monotonic() + timeout
-    while True:
-        fixture = Fixture.objects.get(pk=fixture_id)
-        if fixture.last_position is not None and fixture.listener_state == "listening":
-            return
-        if process.poll() is not None or time.monotonic() > deadline:
-            raise RuntimeError(f"the listener did not start (state {fixture.listener_state})")
-        time.sleep(0.2)
-
-
 def floor_run(clients: int, seconds: float, logdir: Path) -> Run:
     fixture_id, kickoff, pace = scheduled_match(seconds, clients)
     print(f"    simulator pace {pace:.1f}")
@@ -503,7 +327,7 @@ def floor_run(clients: int, seconds: float, logdir: Path) -> Run:
     with contextlib.ExitStack() as stack:
         sim, port = stack.enter_context(simulator(fixture_id, kickoff, pace, logdir))
         url = f"ws://127.0.0.1:{port}/soccer/fixtures/{fixture_id}/actions?startPosition=0"
-        group = stack.enter_context(ClientProcesses(url, SIM_TOKEN, clients, logdir, "floor"))
+        group = stack.enter_context(client_processes(url, SIM_TOKEN, clients, logdir, "floor"))
         ready = group.wait_ready(timeout=300)
         start = time.time() + 1.0
         end = start + seconds
