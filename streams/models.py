@@ -174,6 +174,8 @@ class Fixture(models.Model):
             "home_colour": self.home_colour,
             "away_colour": self.away_colour,
             "kickoff": self.kickoff.isoformat(),
+            "competition": self.competition,
+            "venue": self.venue,
             "status": self.status,
             "collection_status": self.collection_status,
             "coverage_level": self.coverage_level,

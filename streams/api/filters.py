@@ -128,6 +128,11 @@ class FixtureFilter(StrictFilterSet):
     team = extend_schema_field(FREE_TEXT)(
         filters.CharFilter(method="by_team", help_text="Part of the home or away team's name.")
     )
+    competition = extend_schema_field(FREE_TEXT)(
+        filters.CharFilter(
+            field_name="competition", lookup_expr="icontains", help_text="Part of its name."
+        )
+    )
     live = boolean_filter("true: only fixtures live now; false: only the others.")
 
     class Meta:

@@ -50,6 +50,10 @@ class FixtureSerializer(PayloadSerializer):
     home_colour = serializers.CharField(help_text='"R, G, B" from the Team Colours action.')
     away_colour = serializers.CharField()
     kickoff = serializers.DateTimeField()
+    competition = serializers.CharField(
+        help_text="From the vendor's fixture where it names one (or as staff set it); may be empty."
+    )
+    venue = serializers.CharField(help_text="As competition: the stadium, or empty.")
     status = serializers.CharField(help_text="Vendor status: Scheduled, Live, Completed...")
     collection_status = serializers.CharField()
     coverage_level = serializers.CharField(

@@ -53,7 +53,10 @@ def _column(model: Any, name: str) -> str:
 
 # Fields of the fixture's payload (``Fixture.to_payload``) that staff may edit in admin
 # while its listener runs; the writer plans the others itself.
-EDITABLE_FIELDS = ["name", "home_team", "away_team", "home_colour", "away_colour", "kickoff"]
+EDITABLE_FIELDS = [
+    "name", "home_team", "away_team", "home_colour", "away_colour", "kickoff", "competition",
+    "venue",
+]  # fmt: skip
 # What the writer reads of the fixture row: its payload, the stop flag and the epoch.
 _FIXTURE_FIELDS = [
     "id", *EDITABLE_FIELDS, *FEED_FIXTURE_FIELDS, "last_position", "stop_requested",

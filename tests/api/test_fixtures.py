@@ -45,13 +45,18 @@ def test_pages_follow_one_another_without_gap_or_repeat_even_with_equal_kickoffs
     assert ids(rows) == [str(f.id) for f in expected]
 
 
-def test_the_list_filters_by_status_kickoff_dates_team_and_live(
+def test_the_list_filters_by_status_kickoff_dates_team_competition_and_live(
     api: Client, make_fixture: MakeFixture
 ) -> None:
     day = dt.datetime(2025, 5, 10, 23, 30, tzinfo=dt.UTC)
-    live = make_fixture(kickoff=day, status="Live", home_team="Arsenal")
+    live = make_fixture(
+        kickoff=day, status="Live", home_team="Arsenal", competition="Premier League"
+    )
     done = make_fixture(
-        kickoff=day + dt.timedelta(hours=1), status="Completed", away_team="Arsenal Women"
+        kickoff=day + dt.timedelta(hours=1),
+        status="Completed",
+        away_team="Arsenal Women",
+        competition="Women's Super League",
     )
     later = make_fixture(kickoff=day + dt.timedelta(days=3), status="Scheduled")
 
@@ -65,6 +70,8 @@ def test_the_list_filters_by_status_kickoff_dates_team_and_live(
     assert listed("kickoff_to=2025-05-10") == {str(live.id)}
     assert listed("kickoff_from=2025-05-11&kickoff_to=2025-05-11") == {str(done.id)}
     assert listed("team=arsenal") == {str(live.id), str(done.id)}
+    assert listed("competition=premier") == {str(live.id)}
+    assert listed("competition=LEAGUE") == {str(live.id), str(done.id)}
     assert listed("live=true") == {str(live.id)}
     assert listed("live=false") == {str(done.id), str(later.id)}
 
@@ -88,6 +95,7 @@ def test_the_list_filters_by_status_kickoff_dates_team_and_live(
         ("format=xml", "format"),
         ("format=csv", "format"),
         ("team=%00", "team"),
+        ("competition=%00", "competition"),
     ],
 )
 def test_a_bad_list_parameter_gets_a_400_naming_it(api: Client, query: str, parameter: str) -> None:
@@ -132,6 +140,19 @@ def test_a_shootout_is_scored_by_its_own_tally(api: Client) -> None:
         "home": shootout["home_period_score"],
         "away": shootout["away_period_score"],
     }
+
+
+def test_a_fixture_names_its_competition_and_venue_as_given_or_empty(
+    api: Client, make_fixture: MakeFixture
+) -> None:
+    named = make_fixture(competition="<b>Cup</b>", venue='=HYPERLINK("x")')
+    unnamed = make_fixture()
+    for fixture, expected in [
+        (named, ("<b>Cup</b>", '=HYPERLINK("x")')),
+        (unnamed, ("", "")),
+    ]:
+        data = api.get(f"/api/fixtures/{fixture.id}/").json()
+        assert (data["competition"], data["venue"]) == expected
 
 
 def test_a_malformed_fixture_id_is_a_400_and_an_unknown_one_a_404(api: Client) -> None:

@@ -233,10 +233,19 @@ class Campaign:
         fixture_id = record.fixture_id
         fixture = Fixture.objects.using(ALIAS).get(pk=fixture_id)
         record.fixture = fixture.to_payload()
-        # What the log does not say: the names and kick-off staff or the import gave, and a
-        # coverage level from the vendor's fixture list (the log may change it; if it does,
-        # the stored value is the log's and the replay sets it again).
-        static = ("id", "home_team", "away_team", "kickoff", "coverage_level")
+        # What the log does not say: the names and kick-off staff or the import gave, the
+        # competition and venue of the vendor's fixture, and a coverage level from its
+        # fixture list (the log may change it; if it does, the stored value is the log's and
+        # the replay sets it again).
+        static = (
+            "id",
+            "home_team",
+            "away_team",
+            "kickoff",
+            "coverage_level",
+            "competition",
+            "venue",
+        )
         record.fixture_static = {name: getattr(fixture, name) for name in static}
         record.reconnects = fixture.reconnects
         packets = Packet.objects.using(ALIAS).filter(fixture_id=fixture_id).order_by("position")

@@ -259,6 +259,8 @@ def scenarios(draw: st.DrawFn) -> Scenario:
                     "kickoff": kickoffs,
                     "home_colour": st.sampled_from(COLOURS),
                     "away_colour": st.sampled_from(COLOURS),
+                    "competition": st.sampled_from(["", "Cup"]),
+                    "venue": st.sampled_from(["", "Ground"]),
                     "stop_requested": st.booleans(),
                 },
             )
@@ -288,6 +290,8 @@ def scenarios(draw: st.DrawFn) -> Scenario:
                 "home_colour": st.sampled_from(COLOURS),
                 "away_colour": st.sampled_from(COLOURS),
                 "coverage_level": st.sampled_from(["", "In Venue"]),
+                "competition": st.sampled_from(["", "League"]),
+                "venue": st.sampled_from(["", "Stadium"]),
             }
         )
     )
@@ -509,3 +513,17 @@ def test_colours_staff_set_between_batches_show_in_the_next_batchs_summaries(
     assert (fixture.home_team, fixture.home_colour) == ("Renamed FC", "255, 0, 0")
     later = writer.store(arrived([plain(fixture.id, ACTION_IDS[3], 4)]))
     assert later.stored[0].fixture["home_colour"] == "255, 0, 0"
+
+
+def test_the_summaries_carry_the_competition_and_venue_as_staff_last_set_them(
+    fixture: Fixture,
+) -> None:
+    Fixture.objects.filter(pk=fixture.pk).update(competition="League", venue="Old Ground")
+    writer = FixtureWriter(fixture.id)
+    first = writer.store(arrived([plain(fixture.id, ACTION_IDS[0], 1)]))
+    Fixture.objects.filter(pk=fixture.pk).update(competition="Cup", venue="New Ground")
+    second = writer.store(arrived([plain(fixture.id, ACTION_IDS[1], 2)]))
+    shown = [
+        (s.fixture["competition"], s.fixture["venue"]) for s in (*first.stored, *second.stored)
+    ]
+    assert shown == [("League", "Old Ground"), ("Cup", "New Ground")]
