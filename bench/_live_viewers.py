@@ -17,7 +17,6 @@ position on and is counted as a resync, not as a gap. Needs no Django.
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import collections
 import contextlib
@@ -25,25 +24,16 @@ import datetime as dt
 import json
 import math
 import random
-import resource
-import sys
-import threading
 import time
-from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
+from _processes import raise_nofile_limit
+from _receivers import close_all, measure_window, receiver_parser, wait_until_ready, write_figures
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed, InvalidStatus
 from websockets.typing import Origin
 
 CONNECT_ATTEMPTS = 3
-
-
-def raise_nofile_limit() -> int:
-    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
-    if soft < hard:
-        resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
-    return resource.getrlimit(resource.RLIMIT_NOFILE)[0]
 
 
 def epoch_of(stamp: str) -> float:
@@ -223,31 +213,13 @@ def with_after(url: str, position: int | None) -> str:
     return urlunsplit(parts._replace(query=urlencode(query)))
 
 
-def stdin_lines(loop: asyncio.AbstractEventLoop, queue: asyncio.Queue[str]) -> None:
-    """A daemon thread: a blocked read never keeps the process from exiting."""
-
-    def read() -> None:
-        for line in sys.stdin:
-            loop.call_soon_threadsafe(queue.put_nowait, line)
-        loop.call_soon_threadsafe(queue.put_nowait, "")
-
-    threading.Thread(target=read, daemon=True).start()
-
-
 async def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--url", required=True)
+    parser = receiver_parser(__doc__)
     parser.add_argument("--origin", required=True)
-    parser.add_argument("--count", type=int, required=True)
-    parser.add_argument("--concurrency", type=int, default=50, help="handshakes at once")
-    parser.add_argument("--ready-timeout", type=float, default=180)
-    parser.add_argument("--wait-timeout", type=float, default=600, help="for `measure`")
-    parser.add_argument("--grace", type=float, default=3.0, help="seconds after the window")
     parser.add_argument("--record-texts", type=int, default=0)
     parser.add_argument(
         "--reconnect", action="store_true", help="reconnect from the last position when closed"
     )
-    parser.add_argument("--out", required=True)
     options = parser.parse_args()
     raise_nofile_limit()
 
@@ -261,63 +233,45 @@ async def main() -> None:
     ]
     if options.count == 0:
         figures.ready.set()
-    started = time.monotonic()
-    with contextlib.suppress(TimeoutError):
-        await asyncio.wait_for(figures.ready.wait(), options.ready_timeout)
-    ramp = time.monotonic() - started
+    ramp = await wait_until_ready(figures.ready, options.ready_timeout)
     print(f"ready {figures.snapshotted} {options.count - figures.snapshotted}", flush=True)
 
-    lines: asyncio.Queue[str] = asyncio.Queue()
-    stdin_lines(asyncio.get_running_loop(), lines)
-    try:
-        line = await asyncio.wait_for(lines.get(), options.wait_timeout)
-    except TimeoutError:
-        line = ""
-    parts = line.split()
-    if len(parts) == 3 and parts[0] == "measure":
-        figures.start, figures.end = float(parts[1]), float(parts[2])
-        # Changes sent just before the end are still on their way.
-        await asyncio.sleep(max(0.0, figures.end - time.time()) + options.grace)
+    def begin(start: float, end: float) -> None:
+        figures.start, figures.end = start, end
 
+    await measure_window(options.wait_timeout, options.grace, begin)
     figures.stopping = True
-    open_now = [v.ws for v in viewers if v.ws is not None and v.ws.close_code is None]
-    figures.open_at_end = len(open_now)
-    closing = [asyncio.create_task(ws.close()) for ws in open_now]
-    if closing:
-        await asyncio.wait(closing, timeout=20)
-    for task in tasks:
-        task.cancel()
-    await asyncio.gather(*tasks, return_exceptions=True)
-    result: dict[str, Any] = {
-        "count": options.count,
-        "connected": figures.connected,
-        "snapshotted": figures.snapshotted,
-        "failed": figures.failed,
-        "connect_errors": dict(figures.connect_errors),
-        "ramp_seconds": ramp,
-        "latencies_ms": figures.latencies,
-        "first_by_position": {str(k): v for k, v in figures.first_by_position.items()},
-        "deliveries": figures.deliveries,
-        "messages": figures.messages,
-        "feed_states": figures.feed_states,
-        "untimed": figures.untimed,
-        "gaps": figures.gaps,
-        "duplicates": figures.duplicates,
-        "viewers_with_gaps": figures.viewers_with_gaps,
-        "viewers_with_duplicates": figures.viewers_with_duplicates,
-        "resyncs": figures.resyncs,
-        "before_snapshot": figures.before_snapshot,
-        "closed_early": dict(figures.closed_early),
-        "open_at_end": figures.open_at_end,
-        "texts": figures.texts,
-        "resumes": figures.resumes,
-        "still_reconnecting": sum(1 for v in viewers if v.lost_at is not None),
-        "refused_statuses": dict(figures.refused_statuses),
-        "reconnect_errors": dict(figures.reconnect_errors),
-    }
-    with open(options.out, "w") as out:
-        json.dump(result, out)
-    print("done", flush=True)
+    figures.open_at_end = await close_all((v.ws for v in viewers), tasks)
+    write_figures(
+        options.out,
+        {
+            "count": options.count,
+            "connected": figures.connected,
+            "snapshotted": figures.snapshotted,
+            "failed": figures.failed,
+            "connect_errors": dict(figures.connect_errors),
+            "ramp_seconds": ramp,
+            "latencies_ms": figures.latencies,
+            "first_by_position": {str(k): v for k, v in figures.first_by_position.items()},
+            "deliveries": figures.deliveries,
+            "messages": figures.messages,
+            "feed_states": figures.feed_states,
+            "untimed": figures.untimed,
+            "gaps": figures.gaps,
+            "duplicates": figures.duplicates,
+            "viewers_with_gaps": figures.viewers_with_gaps,
+            "viewers_with_duplicates": figures.viewers_with_duplicates,
+            "resyncs": figures.resyncs,
+            "before_snapshot": figures.before_snapshot,
+            "closed_early": dict(figures.closed_early),
+            "open_at_end": figures.open_at_end,
+            "texts": figures.texts,
+            "resumes": figures.resumes,
+            "still_reconnecting": sum(1 for v in viewers if v.lost_at is not None),
+            "refused_statuses": dict(figures.refused_statuses),
+            "reconnect_errors": dict(figures.reconnect_errors),
+        },
+    )
 
 
 if __name__ == "__main__":

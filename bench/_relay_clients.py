@@ -21,20 +21,16 @@ Django.
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import collections
-import contextlib
 import datetime as dt
 import json
 import math
-import resource
-import sys
-import threading
 import time
 import zlib
-from typing import Any
 
+from _processes import raise_nofile_limit
+from _receivers import close_all, measure_window, receiver_parser, wait_until_ready, write_figures
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed
 
@@ -138,76 +134,43 @@ class Client:
             f.closed_early[str(self.ws.close_code)] += 1
 
 
-def stdin_lines(loop: asyncio.AbstractEventLoop, queue: asyncio.Queue[str]) -> None:
-    def read() -> None:
-        for line in sys.stdin:
-            loop.call_soon_threadsafe(queue.put_nowait, line)
-        loop.call_soon_threadsafe(queue.put_nowait, "")
-
-    threading.Thread(target=read, daemon=True).start()
-
-
 async def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--url", required=True)
+    parser = receiver_parser(__doc__)
     parser.add_argument("--token", required=True)
-    parser.add_argument("--count", type=int, required=True)
-    parser.add_argument("--concurrency", type=int, default=50, help="handshakes at once")
-    parser.add_argument("--ready-timeout", type=float, default=180)
-    parser.add_argument("--wait-timeout", type=float, default=600, help="for `measure`")
-    parser.add_argument("--grace", type=float, default=3.0, help="seconds after the window")
-    parser.add_argument("--out", required=True)
     options = parser.parse_args()
-    _, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
-    resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+    raise_nofile_limit()
 
     figures = Figures(options.count)
     gate = asyncio.Semaphore(options.concurrency)
     clients = [Client(figures) for _ in range(options.count)]
     tasks = [asyncio.create_task(c.run(options.url, options.token, gate)) for c in clients]
-    started = time.monotonic()
-    with contextlib.suppress(TimeoutError):
-        await asyncio.wait_for(figures.ready.wait(), options.ready_timeout)
-    ramp = time.monotonic() - started
+    ramp = await wait_until_ready(figures.ready, options.ready_timeout)
     print(f"ready {figures.authorised} {options.count - figures.authorised}", flush=True)
 
-    lines: asyncio.Queue[str] = asyncio.Queue()
-    stdin_lines(asyncio.get_running_loop(), lines)
-    try:
-        line = await asyncio.wait_for(lines.get(), options.wait_timeout)
-    except TimeoutError:
-        line = ""
-    parts = line.split()
-    if len(parts) == 3 and parts[0] == "measure":
-        figures.start, figures.end = float(parts[1]), float(parts[2])
-        await asyncio.sleep(max(0.0, figures.end - time.time()) + options.grace)
+    def begin(start: float, end: float) -> None:
+        figures.start, figures.end = start, end
 
+    await measure_window(options.wait_timeout, options.grace, begin)
     figures.stopping = True
-    open_now = [c.ws for c in clients if c.ws is not None and c.ws.close_code is None]
-    closing = [asyncio.create_task(ws.close()) for ws in open_now]
-    if closing:
-        await asyncio.wait(closing, timeout=20)
-    for task in tasks:
-        task.cancel()
-    await asyncio.gather(*tasks, return_exceptions=True)
-    result: dict[str, Any] = {
-        "count": options.count,
-        "authorised": figures.authorised,
-        "failed": figures.failed,
-        "connect_errors": dict(figures.connect_errors),
-        "ramp_seconds": ramp,
-        "latencies_ms": figures.latencies,
-        "first": {str(k): v for k, v in figures.first.items()},
-        "last": {str(k): v for k, v in figures.last.items()},
-        "deliveries": figures.deliveries,
-        "heartbeats": figures.heartbeats,
-        "closed_early": dict(figures.closed_early),
-        "open_at_end": len(open_now),
-        "received": [(c.received, c.crc) for c in clients if c.ws is not None],
-    }
-    with open(options.out, "w") as out:
-        json.dump(result, out)
-    print("done", flush=True)
+    open_at_end = await close_all((c.ws for c in clients), tasks)
+    write_figures(
+        options.out,
+        {
+            "count": options.count,
+            "authorised": figures.authorised,
+            "failed": figures.failed,
+            "connect_errors": dict(figures.connect_errors),
+            "ramp_seconds": ramp,
+            "latencies_ms": figures.latencies,
+            "first": {str(k): v for k, v in figures.first.items()},
+            "last": {str(k): v for k, v in figures.last.items()},
+            "deliveries": figures.deliveries,
+            "heartbeats": figures.heartbeats,
+            "closed_early": dict(figures.closed_early),
+            "open_at_end": open_at_end,
+            "received": [(c.received, c.crc) for c in clients if c.ws is not None],
+        },
+    )
 
 
 if __name__ == "__main__":
