@@ -5,6 +5,7 @@ from django.urls import path
 from streams.ops import views
 
 urlpatterns = [
+    path("livez", views.livez, name="livez"),
     path("healthz", views.healthz, name="healthz"),
     path("metrics", views.metrics, name="metrics"),
 ]

@@ -1,4 +1,5 @@
-"""/healthz for load balancers and operators, /metrics for Prometheus (behind a token)."""
+"""/livez for a load balancer's checks, /healthz for operators and monitors, /metrics for
+Prometheus (behind a token)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,16 @@ from django.views.decorators.http import require_GET
 from prometheus_client import CONTENT_TYPE_LATEST
 
 from streams.ops import exposition, health
+
+
+@require_GET
+@never_cache
+async def livez(request: HttpRequest) -> JsonResponse:
+    """200 whenever this process answers at all: it reads neither Postgres nor Redis. What a
+    balancer checks each web host by: /healthz fails on every host at once while Postgres
+    or Redis fails over, and a TCP check passes on a frozen host, whose kernel still
+    completes the handshakes (docs/operations.md, "Several web hosts")."""
+    return JsonResponse({"status": "ok"})
 
 
 @require_GET

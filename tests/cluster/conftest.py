@@ -32,7 +32,8 @@ class ClusterOptions:
 
 def options_from_env() -> ClusterOptions:
     """Six matches at 32x (about four minutes each); once every match is followed, the web
-    host serving the most viewers is cut off for 20 s and healed, then the busiest worker's
+    host serving the most viewers is cut off for 20 s and healed, then the web process of
+    the busiest web host is frozen for as long and resumed, then the busiest worker's
     host is cut off for 60 s and healed, then the busiest worker is frozen for 30 s and
     resumed, then the Redis master is stopped for the Sentinel to promote its replica, then
     the Postgres primary is killed and its synchronous standby promoted. Packets commit

@@ -24,6 +24,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -249,8 +250,10 @@ class HostFault:
 
 @dataclass
 class WebHostFault:
-    """A web host cut off while viewers watch through HAProxy, and how they came back."""
+    """A web host cut off or frozen while viewers watch through HAProxy, and how they came
+    back."""
 
+    kind: str  # web_partition, web_frozen
     host: str
     at: float
     lasted: float
@@ -342,13 +345,32 @@ class ClusterController(Controller):
         it; measure until HAProxy takes it out, until each viewer it served receives again
         through HAProxy (from the other host: it resumes from its position), and until
         HAProxy puts the healed host back."""
+        return self._web_host_fault(
+            "web_partition", hold, self.network.partition, self.network.heal
+        )
+
+    def freeze_web_host(self, hold: float) -> WebHostFault:
+        """SIGSTOP the web process of the host serving the most viewers for ``hold`` seconds,
+        then SIGCONT; measured as a partition. Its kernel still completes TCP handshakes:
+        only a check the process itself must answer (/livez) takes it out."""
+
+        def signal_web(sent: signal.Signals) -> Callable[[str], None]:
+            return lambda name: self.web.web_processes[name].send_signal(sent)
+
+        return self._web_host_fault(
+            "web_frozen", hold, signal_web(signal.SIGSTOP), signal_web(signal.SIGCONT)
+        )
+
+    def _web_host_fault(
+        self, kind: str, hold: float, cut: Callable[[str], None], heal: Callable[[str], None]
+    ) -> WebHostFault:
         open_now = [c for c in list(self.crowd.connections) if c.closed is None]
         served = {name: sum(c.host == name for c in open_now) for name in self.web.hosts}
         name = max(served, key=lambda host: served[host])
         at = time.monotonic()
-        self.network.partition(name)
+        cut(name)
         cut_off = [c for c in open_now if c.host == name]
-        fault = WebHostFault(name, at, hold, cut_off)
+        fault = WebHostFault(kind, name, at, hold, cut_off)
         self.web_faults.append(fault)
         try:
             fault.marked_down = self.web.wait_for_status(name, "DOWN", since=at, timeout=30)
@@ -357,7 +379,7 @@ class ClusterController(Controller):
                 time.sleep(0.05)
             time.sleep(max(0.0, at + hold - time.monotonic()))
         finally:
-            self.network.heal(name)
+            heal(name)
         fault.back_in_service = self.web.wait_for_status(
             name, "UP", since=time.monotonic(), timeout=30
         )
@@ -608,6 +630,7 @@ class ClusterCampaign(Campaign):
             self.controller.wait_until_followed(ids, timeout=60)
             time.sleep(2.0)
             self.controller.partition_web_host(self.web_partition_seconds)
+            self.controller.freeze_web_host(self.web_partition_seconds)
             self.controller.wait_until_followed(ids, timeout=60)
             self.controller.partition_worker_host(ids, self.partition_seconds)
             self.controller.wait_until_followed(ids, timeout=60)

@@ -35,7 +35,7 @@ def summary(run: ClusterRun, figures: Figures) -> dict[str, Any]:
         "listeners_that_stored": sum(m.listeners for m in matches),
         "problems": {check: figures.problems(check) for check in CHECKS},
         "faults": [_fault(fault) for fault in run.host_faults],
-        "web_partitions": [_web_fault(f, run.crowd) for f in run.web_faults],
+        "web_faults": [_web_fault(f, run.crowd) for f in run.web_faults],
         "postgres_failovers": [_followed_again(p) for p in run.postgres_failovers],
         "redis_failovers": [
             {"promoted_seconds": f.promoted, "tasks_again_seconds": f.tasks_again}
@@ -49,6 +49,7 @@ def _web_fault(fault: WebHostFault, crowd: HostNotingCrowd) -> dict[str, Any]:
     seconds = fault.resume_seconds(crowd.connections)
     resumed = sorted(s for s in seconds if s is not None)
     return {
+        "kind": fault.kind,
         "host": fault.host,
         "lasted_seconds": fault.lasted,
         "viewers_cut_off": len(fault.cut_off),
@@ -109,14 +110,15 @@ def markdown(data: dict[str, Any]) -> str:
         f"with synchronous_commit {data['synchronous_commit']} (a synchronous standby), "
         f"{data['wall_seconds']:.0f} s of wall time including setup.",
         "",
-        "| web host partitioned | viewers cut off (steady) | resumed through HAProxy"
+        "| web host fault | viewers cut off (steady) | resumed through HAProxy"
         " | on | resume p50 (s) | max (s) | HAProxy took it out after (s)"
         " | back in service after the heal (s) |",
         "| --- | ---: | ---: | --- | ---: | ---: | ---: | ---: |",
     ]
-    for web in data["web_partitions"]:
+    for web in data["web_faults"]:
         lines.append(
-            f"| {web['host']} ({web['lasted_seconds']:g} s) | {web['viewers_cut_off']} "
+            f"| {web['kind']}, {web['host']} ({web['lasted_seconds']:g} s) | "
+            f"{web['viewers_cut_off']} "
             f"({web['steady_viewers_cut_off']}) | {web['viewers_resumed']} | "
             f"{', '.join(web['resumed_on'])} | {_s(web['resume_p50'])} | {_s(web['resume_max'])} | "
             f"{_s(web['marked_down_seconds'])} | {_s(web['back_in_service_seconds'])} |"

@@ -2,12 +2,14 @@
 
 HAProxy (Debian's package) runs on the viewers' host, the machine's own namespace, with a
 configuration written here; the viewers connect to it only. What it must do for a web host
-that drops off the network while its web process keeps running: notice by its health checks
-within about a second (a TCP check, not /healthz: /healthz fails on every web host at once
-while Postgres or Redis fails over, and taking every host out then would drop every viewer),
-close the sessions it still holds to that host (``on-marked-down shutdown-sessions``;
-otherwise a viewer waits on a silent websocket until its own ping times out), and send the
-viewers' reconnects to the other host, which resumes each from the position it asks for.
+that drops off the network while its web process keeps running, or whose processes freeze:
+notice by its health checks within about a second (an HTTP check of /livez, which reads
+neither Postgres nor Redis: /healthz fails on every web host at once while Postgres or
+Redis fails over, and taking every host out then would drop every viewer; a TCP check
+passes on a frozen host, whose kernel still completes the handshakes), close the sessions
+it still holds to that host (``on-marked-down shutdown-sessions``; otherwise a viewer waits
+on a silent websocket until its own ping times out), and send the viewers' reconnects to
+the other host, which resumes each from the position it asks for.
 Every response says which host served it (``X-DDE-Web-Host``), so the harness knows whose
 viewers the fault cut off.
 """
@@ -73,6 +75,10 @@ frontend viewers
 backend web
     balance roundrobin
     http-response set-header {SERVED_BY_HEADER} %[srv_name]
+    # The process must answer, not only its kernel; with a Host the product allows.
+    option httpchk
+    http-check send meth GET uri /livez ver HTTP/1.1 hdr Host localhost
+    http-check expect status 200
     default-server check inter {CHECK_INTERVAL_MS}ms fall {FALL} rise {RISE} {_ON_DOWN}
 {servers}
 """
@@ -91,6 +97,7 @@ class WebTier:
         self.stats_socket = self._socket_dir / "stats.sock"
         self.config = logs / "haproxy.cfg"
         self._haproxy: subprocess.Popen[bytes] | None = None
+        self.web_processes: dict[str, subprocess.Popen[bytes]] = {}  # by host name
 
     @property
     def url(self) -> str:
@@ -126,6 +133,7 @@ class WebTier:
                 stdout=log, stderr=subprocess.STDOUT,
             )  # fmt: skip
         self.processes.others.append(web)  # stopped by stop_all, as the campaign's web process
+        self.web_processes[host.name] = web
         deadline = time.monotonic() + 60
         while not _accepts(host.address, WEB_PORT):
             if web.poll() is not None:

@@ -1,4 +1,5 @@
-"""/healthz: every part named, 200 when all is well, 503 naming what failed."""
+"""/healthz: every part named, 200 when all is well, 503 naming what failed; /livez: 200
+whenever the process answers."""
 
 from __future__ import annotations
 
@@ -136,8 +137,18 @@ def test_a_dead_redis_names_redis_and_the_channel_layer_and_skips_beat(
     assert body["checks"]["redis"]["error"] == "not reachable (ConnectionError)"
 
 
+def test_livez_reads_neither_postgres_nor_redis(
+    settings: Any, django_assert_num_queries: Any
+) -> None:
+    settings.REDIS_URL = f"redis://127.0.0.1:{dead_port()}/0"
+    with django_assert_num_queries(0):
+        response = Client().get("/livez")
+    assert (response.status_code, response.json()) == (200, {"status": "ok"})
+    assert Client().post("/livez").status_code == 405
+
+
 @pytest.mark.slow  # a real web process
-def test_a_dead_database_is_named_under_daphne_without_leaking_the_url(
+def test_a_dead_database_is_named_by_the_web_process_without_leaking_the_url_and_livez_is_200(
     beat_ticked: None, start_web: StartWeb
 ) -> None:
     password = f"secret-{uuid.uuid4().hex}"
@@ -153,10 +164,14 @@ def test_a_dead_database_is_named_under_daphne_without_leaking_the_url(
     assert body["checks"]["beat"]["ok"] is True  # Redis still answers
     assert password not in response.text
     assert response.headers["Cache-Control"].startswith("max-age=0")
+    # What a balancer checks: the process answers, whatever Postgres does.
+    alive = httpx.get(f"{base}/livez", timeout=10)
+    assert (alive.status_code, alive.json()) == (200, {"status": "ok"})
+    assert alive.headers["Cache-Control"].startswith("max-age=0")
 
 
 @pytest.mark.slow  # a real web process
-def test_healthz_under_daphne_answers_quickly_when_healthy(
+def test_healthz_from_the_web_process_answers_quickly_when_healthy(
     beat_ticked: None, start_web: StartWeb
 ) -> None:
     base = start_web()

@@ -59,10 +59,13 @@ def start_up_of_web(env: dict[str, str]) -> subprocess.CompletedProcess[str]:
 
 
 @contextlib.contextmanager
-def started_web(port: int | None = None, **env: str) -> Iterator[str]:
+def web_process(
+    port: int | None = None, **env: str
+) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
     """The web process as deployed (`python -m dde_site.processes web`, as `make run` starts
     it) on ``port`` (else a free one), on the test database and Redis, until the block ends
-    (SIGTERM, as a supervisor stops it): its base URL. ``env``: more of its environment."""
+    (SIGTERM, as a supervisor stops it): its base URL and the process. ``env``: more of its
+    environment."""
     port = port or free_port()
     process = subprocess.Popen(
         processes.command(["web", "--port", str(port)]),
@@ -89,7 +92,14 @@ def started_web(port: int | None = None, **env: str) -> Iterator[str]:
                 if process.poll() is not None or time.monotonic() > deadline:
                     raise
                 time.sleep(0.1)
-        yield f"http://127.0.0.1:{port}"
+        yield f"http://127.0.0.1:{port}", process
     finally:
         process.terminate()
         process.wait(timeout=15)
+
+
+@contextlib.contextmanager
+def started_web(port: int | None = None, **env: str) -> Iterator[str]:
+    """``web_process``'s base URL alone."""
+    with web_process(port, **env) as (url, _):
+        yield url
