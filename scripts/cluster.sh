@@ -1,11 +1,10 @@
 #!/usr/bin/env bash
 # The cluster harness (tests/cluster/, docs/reliability.md "The cluster harness"): live
 # matches through the product's real processes on hosts that are network namespaces, while
-# a web host behind HAProxy is cut off and healed, then frozen and resumed, a worker host is
-# cut off and healed, a worker is frozen and
-# resumed, the Redis master fails over and the Postgres primary is killed and its standby
-# promoted. Needs root (namespaces, veth pairs), iproute2, the PostgreSQL server binaries,
-# redis-server and haproxy; about five minutes.
+# a web host behind HAProxy is cut off and healed, then frozen and resumed; a worker host is
+# cut off and healed, a worker frozen and resumed; the Redis master fails over and the
+# Postgres primary is killed and its standby promoted. Needs root (namespaces, veth pairs),
+# iproute2, the PostgreSQL server binaries, redis-server and haproxy; about five minutes.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if [ "$(id -u)" -ne 0 ]; then
