@@ -364,6 +364,7 @@ class ClusterController(Controller):
     def _web_host_fault(
         self, kind: str, hold: float, cut: Callable[[str], None], heal: Callable[[str], None]
     ) -> WebHostFault:
+        """``cut`` the busiest web host by name, ``heal`` it after ``hold`` seconds."""
         open_now = [c for c in list(self.crowd.connections) if c.closed is None]
         served = {name: sum(c.host == name for c in open_now) for name in self.web.hosts}
         name = max(served, key=lambda host: served[host])
