@@ -10,7 +10,7 @@
 import { placeInOrder, unpackActions } from "./actions.js";
 import { MatchClock, secondsBehind } from "./clock.js";
 import { drawFeed, drawRow, drawScoreboard, readJson } from "./drawing.js";
-import { feedView, serverSkewMs } from "./freshness.js";
+import { SilenceCheck, feedView, serverSkewMs } from "./freshness.js";
 import { drawFolds } from "./commentary.js";
 import { drawLineups } from "./lineups.js";
 import { drawRunning } from "./running.js";
@@ -66,6 +66,7 @@ export class MatchCentre {
     this.centre = readCentre(page);
     for (const li of this.timeline.children) this.centre.rows.set(li.dataset.actionId, li);
     this.socket = null;
+    this.silence = new SilenceCheck(() => this.socket && this.socket.drop());
     this.derivedPending = false; // stats and momentum are about to be redrawn
     this.ticks = 0;
   }
@@ -106,6 +107,7 @@ export class MatchCentre {
       get drawing() { return self.derivedPending; }, // stats and momentum are about to be redrawn
       get ticks() { return self.ticks; }, // clock redraws so far (four a second)
       get feed() { return self.feedNow(); },
+      get silenceDrops() { return self.silence.drops; }, // sockets given up on for silence
       drop: () => self.socket && self.socket.drop(),
     };
   }
@@ -228,6 +230,7 @@ export class MatchCentre {
     const { centre } = this;
     this.ticks += 1;
     this.drawFeed();
+    if (this.socket && !centre.fixture.finished) this.silence.update(this.feedNow());
     this.page.querySelector("[data-clock]").textContent = centre.fixture.current_period ? centre.clock.text() : "";
   }
 

@@ -53,3 +53,39 @@ export function serverSkewMs(renderedAt, browserNowMs) {
   const skew = rendered - browserNowMs;
   return Math.abs(skew) > 3000 ? skew : 0;
 }
+
+// A page's socket may die without a word (a frozen server, a phone whose network went):
+// no close comes, and the feed the page shows turns stale by the page's own clock, since
+// even the server's periodic "feed" messages stop. Then the page asks once, on a new
+// socket, after a random part of ``spreadMs`` (so that the viewers of a silent server do
+// not all come back in the same instant): the new socket's snapshot says whether the feed
+// itself is stale (the page stays on it, and asks no more) or only the old socket was dead.
+// It asks again only after the feed was seen fresh. ``drop()`` gives up on the socket.
+export class SilenceCheck {
+  constructor(drop, { spreadMs = 10000, timers = globalThis, random = Math.random } = {}) {
+    this.drop = drop;
+    this.spreadMs = spreadMs;
+    this.timers = timers;
+    this.random = random;
+    this.timer = null;
+    this.asked = false;
+    this.drops = 0;
+  }
+
+  // With the feed as the page shows it now (feedView's answer).
+  update(view) {
+    if (view.state !== "stale") {
+      this.timers.clearTimeout(this.timer);
+      this.timer = null;
+      this.asked = false;
+      return;
+    }
+    if (this.asked) return;
+    this.asked = true;
+    this.timer = this.timers.setTimeout(() => {
+      this.timer = null;
+      this.drops += 1;
+      this.drop();
+    }, this.random() * this.spreadMs);
+  }
+}

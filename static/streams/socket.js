@@ -48,6 +48,7 @@ export function liveSocket(path, { onMessage, onStatus }, world = browser()) {
     const ws = new WebSocket(url());
     socket = ws;
     ws.addEventListener("message", (event) => {
+      if (socket !== ws) return; // one given up on (drop): what it still says is not shown
       attempts = 0;
       let message;
       try {
@@ -86,8 +87,16 @@ export function liveSocket(path, { onMessage, onStatus }, world = browser()) {
   window.addEventListener("pageshow", (event) => { if (event.persisted) { stopped = false; reopenNow(); } });
   open();
   return {
-    // Closes the connection as a network failure would: the socket comes back by itself.
-    drop() { if (socket) socket.close(4000, "dropped"); },
+    // Gives up on the connection as on a network failure, and connects again after the
+    // usual delay. At once, not at its close event: a socket whose peer went silent (a
+    // frozen server, a phone's network gone) may take a minute to report its close.
+    drop() {
+      if (!socket) return;
+      const ws = socket;
+      socket = null;
+      ws.close(4000, "dropped");
+      if (!stopped) retry();
+    },
     stop() { stopped = true; clearTimeout(timer); if (socket) socket.close(1000); },
   };
 }

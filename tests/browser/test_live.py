@@ -163,7 +163,9 @@ def test_a_reload_mid_match_shows_the_same_timeline(pages: Pages, live_match: St
     dispatch.request_stop(fixture_id)  # freeze the match mid-way
     assert live.listener.result(timeout=10) is Outcome.STOPPED
     last = live.refresh().last_position
-    wait_until_true(page, f"window.matchCentre.last === {last}", timeout=5)
+    # Shown, and the folds of routine actions redrawn too (drawn 50 ms after a burst).
+    shown = f"window.matchCentre.last === {last} && !window.matchCentre.drawing"
+    wait_until_true(page, shown, timeout=5)
     before = timeline_state(page), header_state(page)
 
     page.reload()

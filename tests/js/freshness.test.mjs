@@ -3,7 +3,9 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 
-import { ageText, feedAge, feedView, serverSkewMs } from "../../static/streams/freshness.js";
+import {
+  SilenceCheck, ageText, feedAge, feedView, serverSkewMs,
+} from "../../static/streams/freshness.js";
 
 const AT = Date.parse("2026-05-01T15:00:00Z");
 const feed = (state, extra = {}) => ({
@@ -72,5 +74,59 @@ describe("messageStep for what takes no position", () => {
     assert.equal(messageStep({ type: "feed", feed: feed("stopped") }, 10), "feed");
     assert.equal(messageStep({ type: "reset", fixture_id: "x" }, 10), "reset");
     assert.equal(messageStep({ type: "reset" }, -1), "reset");
+  });
+});
+
+describe("SilenceCheck", () => {
+  function check() {
+    const timers = new Map();
+    let ids = 0;
+    const fake = {
+      setTimeout(callback, delay) { ids += 1; timers.set(ids, { callback, delay }); return ids; },
+      clearTimeout(id) { timers.delete(id); },
+    };
+    const dropped = [];
+    const silence = new SilenceCheck(() => dropped.push(true), { spreadMs: 10000, timers: fake, random: () => 0.25 });
+    const fire = () => { const [[id, { callback }]] = timers; timers.delete(id); callback(); };
+    return { silence, timers, dropped, fire };
+  }
+  const stale = { state: "stale" };
+  const following = { state: "following" };
+
+  test("a feed gone stale by the page's clock drops the socket once, after a spread delay", () => {
+    const { silence, timers, dropped, fire } = check();
+    silence.update(following);
+    assert.equal(timers.size, 0);
+    silence.update(stale);
+    silence.update(stale); // every tick: still the one timer
+    assert.deepEqual([...timers.values()].map((t) => t.delay), [2500]);
+    fire();
+    assert.equal(dropped.length, 1);
+    // The new socket's snapshot says the feed is stale indeed: no more asking.
+    silence.update(stale);
+    assert.equal(timers.size, 0);
+    assert.equal(silence.drops, 1);
+  });
+
+  test("fresh again before the delay: nothing is dropped; stale later: asked again", () => {
+    const { silence, timers, dropped, fire } = check();
+    silence.update(stale);
+    silence.update(following);
+    assert.equal(timers.size, 0);
+    assert.equal(dropped.length, 0);
+    silence.update(stale);
+    fire();
+    silence.update(following); // the new socket was live: the old one was the silent one
+    silence.update(stale);
+    fire();
+    assert.equal(dropped.length, 2);
+  });
+
+  test("only stale counts: a feed reconnecting or stopped is what the server said", () => {
+    const { silence, timers } = check();
+    for (const state of ["reconnecting", "stopped", "token_rejected", "idle", "finished", "unknown"]) {
+      silence.update({ state });
+    }
+    assert.equal(timers.size, 0);
   });
 });

@@ -152,14 +152,22 @@ describe("liveSocket", () => {
     }
   });
 
-  test("drop() closes as a network failure would, and the socket comes back", () => {
+  test("drop() gives up on the socket at once, as on a network failure, and comes back", () => {
     const live = open();
+    const given_up = browser.last;
     live.drop();
-    assert.deepEqual(browser.last.closeCalls, [[4000, "dropped"]]);
-    browser.last.closed(4000);
+    assert.deepEqual(given_up.closeCalls, [[4000, "dropped"]]);
+    // Not waiting for its close event, which a silent peer may hold back for a minute.
     assert.deepEqual(statuses.at(-1), ["reconnecting", 500]);
     browser.fireTimer();
     assert.equal(browser.sockets.length, 2);
+    // The old socket's late words and close change nothing.
+    given_up.receive('{"type": "change", "position": 9}');
+    given_up.closed(4000);
+    assert.deepEqual(messages, []);
+    assert.equal(browser.timers.size, 0);
+    browser.last.receive('{"type": "snapshot", "position": 9}');
+    assert.deepEqual(messages, [{ type: "snapshot", position: 9 }]);
   });
 
   test("stop() closes for good", () => {
