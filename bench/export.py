@@ -37,7 +37,7 @@ import django  # noqa: E402
 django.setup()
 
 from _measure import free_port, machine, percentile  # noqa: E402
-from _processes import stop_process, wait_for_port  # noqa: E402
+from _processes import rss_mb, stop_process, wait_for_port  # noqa: E402
 from django.conf import settings  # noqa: E402
 from django.db import connection  # noqa: E402
 
@@ -131,13 +131,6 @@ def remove(fixtures: int) -> None:
     Fixture.objects.filter(id__in=bench_fixture_ids(fixtures)).delete()
 
 
-def rss_kib(pid: int) -> int:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1])
-    return 0
-
-
 SERVERS = ("uvicorn", "daphne")
 
 
@@ -186,17 +179,17 @@ class RssSampler(threading.Thread):
     def __init__(self, pid: int) -> None:
         super().__init__(daemon=True)
         self.pid = pid
-        self.peak = rss_kib(pid)
+        self.peak = rss_mb(pid)
         self.done = threading.Event()
 
     def run(self) -> None:
         while not self.done.wait(0.02):
-            self.peak = max(self.peak, rss_kib(self.pid))
+            self.peak = max(self.peak, rss_mb(self.pid))
 
 
 def stream_once(client: httpx.Client, url: str, pid: int) -> tuple[int, float, float, float]:
     """(rows, seconds to first byte, seconds in all, RSS growth in MiB) for one download."""
-    before = rss_kib(pid)
+    before = rss_mb(pid)
     sampler = RssSampler(pid)
     sampler.start()
     started = time.perf_counter()
@@ -212,7 +205,7 @@ def stream_once(client: httpx.Client, url: str, pid: int) -> tuple[int, float, f
     sampler.done.set()
     sampler.join()
     rows = newlines - (1 if "format=csv" in url else 0)
-    return rows, first, elapsed, (sampler.peak - before) / 1024
+    return rows, first, elapsed, sampler.peak - before
 
 
 def bench_streams(base: str, client: httpx.Client, pid: int, runs: int, expected: int) -> None:
@@ -226,7 +219,7 @@ def bench_streams(base: str, client: httpx.Client, pid: int, runs: int, expected
         print(
             f"    {fmt:6s} {statistics.median(rates):12.0f} [{min(rates):.0f}-{max(rates):.0f}]"
             f" {statistics.median(firsts):14.0f} {max(growth):15.1f}"
-            f"   (first byte max {max(firsts):.0f} ms; RSS before {rss_kib(pid) / 1024:.0f} MiB)"
+            f"   (first byte max {max(firsts):.0f} ms; RSS before {rss_mb(pid):.0f} MiB)"
         )
 
 

@@ -66,7 +66,7 @@ export class MatchCentre {
     this.centre = readCentre(page);
     for (const li of this.timeline.children) this.centre.rows.set(li.dataset.actionId, li);
     this.socket = null;
-    this.silence = new SilenceCheck(() => this.socket && this.socket.drop());
+    this.silence = new SilenceCheck(() => this.drop());
     this.derivedPending = false; // stats and momentum are about to be redrawn
     this.ticks = 0;
   }
@@ -108,8 +108,13 @@ export class MatchCentre {
       get ticks() { return self.ticks; }, // clock redraws so far (four a second)
       get feed() { return self.feedNow(); },
       get silenceDrops() { return self.silence.drops; }, // sockets given up on for silence
-      drop: () => self.socket && self.socket.drop(),
+      drop: () => self.drop(),
     };
+  }
+
+  // Gives up on the socket as on a network failure: it comes back and resumes by itself.
+  drop() {
+    if (this.socket) this.socket.drop();
   }
 
   onMessage(message) {
@@ -149,7 +154,7 @@ export class MatchCentre {
       centre.clock.follow(message.fixture, message.action);
       centre.last = message.position;
     } else {
-      if (step === "gap") this.socket.drop(); // resume from the last position shown
+      if (step === "gap") this.drop(); // resume from the last position shown
       return;
     }
     this.tick();
@@ -180,12 +185,13 @@ export class MatchCentre {
     return feedView(this.centre.fixture.feed, Date.now() + this.centre.skew);
   }
 
-  // The feed notice, and the clock held while the feed is not live.
+  // The feed notice, and the clock held while the feed is not live: the view drawn.
   drawFeed() {
     const view = this.feedNow();
     drawFeed(this.page.querySelector("[data-feed]"), view);
     this.page.dataset.feedLive = String(view.live);
     this.centre.clock.hold(!view.live && !this.centre.fixture.finished);
+    return view;
   }
 
   applyAction(action, fresh = true) {
@@ -229,8 +235,8 @@ export class MatchCentre {
   tick() {
     const { centre } = this;
     this.ticks += 1;
-    this.drawFeed();
-    if (this.socket && !centre.fixture.finished) this.silence.update(this.feedNow());
+    const view = this.drawFeed();
+    if (this.socket && !centre.fixture.finished) this.silence.update(view);
     this.page.querySelector("[data-clock]").textContent = centre.fixture.current_period ? centre.clock.text() : "";
   }
 
